@@ -1,0 +1,1 @@
+"""Async repositories, one per aggregate; the only code that writes SQL."""
