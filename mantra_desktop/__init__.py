@@ -9,3 +9,5 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 APP_NAME = "Mantra Desktop"
 APP_ID = "mantra-desktop"
+# The reverse-DNS id of the .desktop and AppStream files.
+DESKTOP_ID = "org.mantradesktop.MantraDesktop"

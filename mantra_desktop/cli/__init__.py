@@ -1,0 +1,63 @@
+"""The command line: the window by default, and commands for people who script.
+
+Commands print plain lines, exit 0 on success and 1 when something was
+refused, and never show a traceback (the log has it).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from mantra_desktop import APP_ID, __version__
+
+CommandRegistrar = Callable[
+    ["argparse._SubParsersAction[argparse.ArgumentParser]"], None
+]
+
+
+def _registrars() -> list[CommandRegistrar]:
+    """Each command module adds its sub-commands here."""
+    from mantra_desktop.cli import catalog, installs
+
+    return [catalog.register, installs.register]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_ID,
+        description="Browse n8n workflow templates and install them into your "
+        "own n8n servers. Without a command, the window opens.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    add_common_options(parser)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start, paint the window once, and quit (for checks)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in _registrars():
+        register(commands)
+    return parser
+
+
+def add_common_options(
+    parser: argparse.ArgumentParser, *, in_command: bool = False
+) -> None:
+    """Add --database and --debug; commands accept them after their name too."""
+    database_default = argparse.SUPPRESS if in_command else None
+    debug_default = argparse.SUPPRESS if in_command else False
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=database_default,
+        help="a SQLite file or PostgreSQL URL (default: DATABASE_URL, then the "
+        "file in your data folder)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=debug_default,
+        help="log to the console too, and log SQL statements",
+    )

@@ -1,0 +1,9 @@
+"""Commands for the catalog: registered on the main parser."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add this module's sub-commands to the parser."""

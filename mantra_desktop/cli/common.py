@@ -1,0 +1,90 @@
+"""What every command shares: opening the services, errors, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from mantra_desktop.config import app_paths, resolve_database_url
+from mantra_desktop.db.errors import DatabaseError
+from mantra_desktop.logs import configure_logging
+from mantra_desktop.repositories.errors import RepositoryError
+from mantra_desktop.services.context import (
+    Services,
+    build_services,
+    open_database,
+    user_service,
+)
+from mantra_desktop.services.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_DATABASE = 2
+EXIT_UNEXPECTED = 3
+
+CommandBody = Callable[[Services, argparse.Namespace], Awaitable[int]]
+
+
+def say(line: str) -> None:
+    """Write one line of a command's output."""
+    sys.stdout.write(line + "\n")
+
+
+def complain(line: str) -> None:
+    """Write one line to standard error."""
+    sys.stderr.write(line + "\n")
+
+
+def explained_errors() -> tuple[type[BaseException], ...]:
+    from mantra_desktop.n8n.errors import N8nError
+    from mantra_desktop.secrets import KeychainError
+
+    return (ServiceError, RepositoryError, N8nError, KeychainError)
+
+
+async def _open_and_run(body: CommandBody, args: argparse.Namespace) -> int:
+    paths = app_paths()
+    url = resolve_database_url(args.database, paths)
+    database, _report = await open_database(url, paths, echo=args.debug)
+    try:
+        users = user_service(database, paths)
+        if database.is_shared:
+            user = await users.remembered_user(url)
+            if user is None:
+                raise ServiceError(
+                    "This is a shared database: start the app once to choose "
+                    "your user, then run the command again."
+                )
+        else:
+            user = await users.ensure_local_user()
+        return await body(build_services(database, paths, user), args)
+    finally:
+        await database.dispose()
+
+
+def run_command(body: CommandBody, args: argparse.Namespace) -> int:
+    """Run a command body against the chosen database and return its exit code."""
+    paths = app_paths()
+    configure_logging(paths.log_file, debug=args.debug)
+    try:
+        return asyncio.run(_open_and_run(body, args))
+    except DatabaseError as error:
+        complain(f"error: {error}")
+        return EXIT_DATABASE
+    except explained_errors() as error:
+        complain(f"error: {error}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        complain("interrupted")
+        return EXIT_REFUSED
+    except Exception:
+        logger.exception("The command failed unexpectedly")
+        complain(
+            f"error: something unexpected went wrong; see the log at {paths.log_file}"
+        )
+        return EXIT_UNEXPECTED
