@@ -28,7 +28,6 @@ from mantra_desktop.config import (
     resources_dir,
 )
 from mantra_desktop.logs import configure_logging
-from mantra_desktop.ui.bridge import dialog_result
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +106,8 @@ async def _report_startup_failure(window: QWidget, message: str, smoke: bool) ->
         window,
     )
     box.setObjectName("StartupErrorBox")
+    from mantra_desktop.ui.bridge import dialog_result
+
     await dialog_result(box)
 
 
