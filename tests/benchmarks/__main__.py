@@ -1,7 +1,7 @@
 """Run the benchmarks and print each figure beside its floor and goal.
 
-    python -m tests.benchmarks            # all of them
-    python -m tests.benchmarks start search   # only modules whose name matches
+python -m tests.benchmarks            # all of them
+python -m tests.benchmarks start search   # only modules whose name matches
 """
 
 from __future__ import annotations
@@ -64,9 +64,7 @@ def main(selected: list[str]) -> int:
         started = time.perf_counter()
         module = importlib.import_module(f"tests.benchmarks.{name}")
         module.run(report)
-        sys.stdout.write(
-            f"  ({name} took {time.perf_counter() - started:.1f} s)\n"
-        )
+        sys.stdout.write(f"  ({name} took {time.perf_counter() - started:.1f} s)\n")
     return 0
 
 
