@@ -108,3 +108,32 @@ def test_file_that_is_not_a_database_is_left_untouched(tmp_path: Path) -> None:
     assert "is not a SQLite database file" in result.stderr
     assert notes.read_bytes() == before
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("notes.txt-")]
+
+
+def test_folder_without_write_access(tmp_path: Path) -> None:
+    """A read-only folder (a read-only bind mount: the tests run as root)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    home = tmp_path / "home"
+    script = (
+        f"mount --bind {folder} {folder} && "
+        f"mount -o remount,bind,ro {folder} && "
+        f"exec {sys.executable} -m mantra_desktop --smoke --database {folder}/x.db"
+    )
+    environment = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+    }
+    result = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "not writable for you" in result.stderr
+    assert list(folder.iterdir()) == []
