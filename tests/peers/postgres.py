@@ -8,6 +8,7 @@ authentication, and is stopped by its process id.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import secrets
@@ -109,10 +110,8 @@ class PostgresPeer:
 
     def stop(self) -> None:
         """Stop the server by its process id and delete its folder."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGINT)  # "fast" shutdown
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
