@@ -82,6 +82,20 @@ class InstallationRepository:
                 setattr(installation, key, value)
         return installation
 
+    async def record_plan(
+        self, installation_id: str, workflow_hash: str
+    ) -> MantraInstallation:
+        """Remember the fingerprint of the workflow about to be sent.
+
+        A pending row that has it can be matched to the workflow on the server
+        after a crash between the create call and the next commit.
+        """
+        return await self._change(
+            installation_id,
+            allowed_from=(InstallationState.PENDING,),
+            workflow_hash=workflow_hash,
+        )
+
     async def record_workflow(
         self, installation_id: str, n8n_workflow_id: str
     ) -> MantraInstallation:

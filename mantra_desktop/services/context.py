@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from mantra_desktop.config import AppPaths, describe_database_url
+from mantra_desktop.config import AppPaths, describe_database_url, resources_dir
 from mantra_desktop.db.engine import Database, create_engine
 from mantra_desktop.db.migrate import MigrationReport, migrate
 from mantra_desktop.models import User
@@ -19,6 +19,10 @@ from mantra_desktop.repositories.installations import InstallationRepository
 from mantra_desktop.repositories.mantras import MantraRepository
 from mantra_desktop.repositories.servers import ServerRepository
 from mantra_desktop.repositories.users import UserRepository
+from mantra_desktop.services.accounts import AccountService, InstallCredentials
+from mantra_desktop.services.catalog import CatalogService
+from mantra_desktop.services.install import InstallService
+from mantra_desktop.services.servers import ServerService
 from mantra_desktop.services.users import UserService
 
 logger = logging.getLogger(__name__)
@@ -74,6 +78,10 @@ class Services:
     repositories: Repositories
     users: UserService
     current_user: User
+    catalog: CatalogService
+    servers: ServerService
+    installs: InstallService
+    accounts: AccountService
 
 
 def user_service(database: Database, paths: AppPaths) -> UserService:
@@ -82,10 +90,25 @@ def user_service(database: Database, paths: AppPaths) -> UserService:
 
 def build_services(database: Database, paths: AppPaths, user: User) -> Services:
     repositories = Repositories.on(database)
+    servers = ServerService(repositories.servers, user.id)
+    accounts = AccountService(repositories.google_auth, user, paths.config_dir)
     return Services(
         database=database,
         paths=paths,
         repositories=repositories,
         users=UserService(repositories.users, paths.config_dir),
         current_user=user,
+        catalog=CatalogService(
+            repositories.mantras,
+            user_id=user.id,
+            starter_folder=resources_dir() / "catalog",
+        ),
+        servers=servers,
+        installs=InstallService(
+            repositories,
+            servers,
+            user.id,
+            google_credentials=InstallCredentials(accounts, repositories.servers),
+        ),
+        accounts=accounts,
     )

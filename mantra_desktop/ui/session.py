@@ -10,8 +10,11 @@ from mantra_desktop.config import AppPaths
 from mantra_desktop.db.engine import Database
 from mantra_desktop.models import User
 from mantra_desktop.services.context import Services, user_service
+from mantra_desktop.ui.accounts_page import attach_accounts
 from mantra_desktop.ui.bridge import AsyncRunner, dialog_result
-from mantra_desktop.ui.main_window import MainWindow, PlaceholderPage
+from mantra_desktop.ui.catalog_page import attach_catalog
+from mantra_desktop.ui.installed_page import attach_installs
+from mantra_desktop.ui.main_window import MainWindow
 from mantra_desktop.ui.user_picker import UserPickerDialog
 
 logger = logging.getLogger(__name__)
@@ -57,8 +60,11 @@ async def attach_services(window: MainWindow, services: Services) -> AsyncRunner
     runner = AsyncRunner(window)
     runner.failed.connect(window.show_error)
     window.runner = runner  # type: ignore[attr-defined]
-    window.set_page(
-        "catalog",
-        PlaceholderPage("The catalog is empty. Import n8n workflow files to start."),
+    window.catalog_page = attach_catalog(  # type: ignore[attr-defined]
+        window, services.catalog, runner
     )
+    window.accounts_page = attach_accounts(  # type: ignore[attr-defined]
+        window, services.accounts, runner
+    )
+    attach_installs(window, services, runner)
     return runner

@@ -59,7 +59,7 @@ def test_users(database: Database, arun: Any) -> None:
     ada = arun(users.create(email="ada@example.test", name="Ada"))
     assert ada.created_at.tzinfo is UTC
 
-    with pytest.raises(AlreadyExists, match="(?i)ada@example.test exists"):
+    with pytest.raises(AlreadyExists, match=r"(?i)ada@example\.test exists"):
         arun(users.create(email="ADA@example.test", name="Other"))
 
     assert arun(users.get_by_email("Ada@Example.test")).id == ada.id

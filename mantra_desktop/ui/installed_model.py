@@ -1,0 +1,141 @@
+"""The table model of the Installed page: installations with their server state.
+
+Rows come from the database (``InstallationView``); the columns "Active" and
+"State" are completed by ``set_statuses`` once the servers have been read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from mantra_desktop.models import InstallationState
+from mantra_desktop.services.install import InstallationView, LiveStatus, Presence
+
+HEADERS = ("Mantra", "Server", "Version", "State", "Active", "Last error")
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+_STATE_COLOURS = {
+    "failed": "#b42318",
+    "missing": "#b42318",
+    "changed": "#9a6700",
+    "pending": "#6e7781",
+    "unreachable": "#9a6700",
+}
+
+
+def state_text(view: InstallationView, status: LiveStatus | None) -> str:
+    """Return the word the State column shows for an installation."""
+    if view.state != InstallationState.INSTALLED or status is None:
+        return str(view.state)
+    if status.presence is Presence.MISSING:
+        return "missing"
+    if status.presence is Presence.UNREACHABLE:
+        return "unreachable"
+    if status.changed_on_server:
+        return "changed"
+    return "installed"
+
+
+class InstalledModel(QAbstractTableModel):
+    """Installations as a table; ``InstallationIdRole`` gives a row's id."""
+
+    InstallationIdRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._views: list[InstallationView] = []
+        self._statuses: dict[str, LiveStatus] = {}
+
+    def set_views(self, views: Sequence[InstallationView]) -> None:
+        self.beginResetModel()
+        self._views = list(views)
+        self._statuses = {
+            k: v for k, v in self._statuses.items() if k in {x.id for x in views}
+        }
+        self.endResetModel()
+
+    def set_statuses(self, statuses: Mapping[str, LiveStatus]) -> None:
+        self._statuses.update(statuses)
+        if self._views:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._views) - 1, len(HEADERS) - 1)
+            )
+
+    def view_at(self, row: int) -> InstallationView:
+        return self._views[row]
+
+    def status_of(self, installation_id: str) -> LiveStatus | None:
+        return self._statuses.get(installation_id)
+
+    def row_of(self, installation_id: str) -> int:
+        for number, view in enumerate(self._views):
+            if view.id == installation_id:
+                return number
+        return -1
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._views)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._views):
+            return None
+        view = self._views[index.row()]
+        status = self._statuses.get(view.id)
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(view, status, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 5 and view.error:
+                return view.error
+            if column == 3 and status is not None and status.message:
+                return status.message
+            if column == 2 and view.update_available:
+                return f"Version {view.latest_version} is in the catalog."
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
+            colour = _STATE_COLOURS.get(state_text(view, status))
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
+            return QColor("#0969da") if view.update_available else None
+        if role == self.InstallationIdRole:
+            return view.id
+        return None
+
+    def _display(
+        self, view: InstallationView, status: LiveStatus | None, column: int
+    ) -> str:
+        if column == 0:
+            return view.mantra_name
+        if column == 1:
+            return view.server_name
+        if column == 2:
+            newer = f"  (v{view.latest_version} available)"
+            return f"v{view.mantra_version}" + (newer if view.update_available else "")
+        if column == 3:
+            return state_text(view, status)
+        if column == 4:
+            if status is None or status.active is None:
+                return "—" if view.state == InstallationState.INSTALLED else ""
+            return "Yes" if status.active else "No"
+        return (view.error or "").splitlines()[0] if view.error else ""
