@@ -545,6 +545,17 @@ class AccountService:
 
     # -- n8n credentials --------------------------------------------------
 
+    @staticmethod
+    def can_fill(credential_type: str) -> bool:
+        """Tell whether a linked account can become a credential of this type.
+
+        True for n8n's Google OAuth2 types whose scopes are known and for the
+        generic ``oAuth2Api`` type (pointed at the OAuth client's endpoints).
+        """
+        return credential_type == GENERIC_OAUTH2_TYPE or (
+            scopes.is_google_credential_type(credential_type)
+        )
+
     def needed_scopes(self, credential_type: str) -> frozenset[str]:
         """Return the scopes an n8n credential of ``credential_type`` needs."""
         if credential_type == GENERIC_OAUTH2_TYPE:
@@ -553,6 +564,17 @@ class AccountService:
             return frozenset(scopes.scopes_for([credential_type]))
         except scopes.UnknownCredentialType as error:
             raise ServiceError(str(error)) from None
+
+    def missing_access(
+        self, account: LinkedAccount, credential_type: str
+    ) -> frozenset[str]:
+        """Return the scopes ``account`` must still grant for ``credential_type``.
+
+        Empty when the account can fill it now; otherwise pass them to
+        :meth:`new_link` with the account. ``access_labels`` names them.
+        """
+        needed = self.needed_scopes(credential_type)
+        return frozenset(scopes.missing_scopes(account.scopes, needed))
 
     async def credential_for_install(
         self,

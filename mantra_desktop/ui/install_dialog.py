@@ -2,11 +2,17 @@
 
 For one mantra the dialog reads the install plan of the chosen server (what
 credentials the workflow needs, the node types the server lacks, whether it can be
-activated) and lets the user bind each credential: to one of the server's
-credentials of that type when the server can list them (n8n 2.x), to an id typed
-by hand (1.x), or leave it for later. For several mantras it asks only for the
-server and activation, and installs them one after another under a cancellable
-progress dialog; credentials are then left for later.
+activated) and lets the user bind each credential: to a linked Google account of
+the user (for Google credential types and n8n's generic OAuth2 type), to one of the
+server's credentials of that type when the server can list them (n8n 2.x), to an
+id typed by hand (1.x), or leave it for later. A chosen account that has not
+granted the access a credential type needs says so in its row, with an "Add
+access…" button that runs the browser sign-in for that account; Install waits
+until every chosen account has the access it needs.
+
+For several mantras it asks only for the server and activation, and installs them
+one after another under a cancellable progress dialog; credentials are then left
+for later.
 
 ``open_install_dialog(window, services, mantra_ids)`` is the one entry point the
 catalog calls.
@@ -15,10 +21,12 @@ catalog calls.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,14 +35,22 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressDialog,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from mantra_desktop.models import Mantra, N8nServer
+from mantra_desktop.services.accounts import (
+    AccountService,
+    AccountState,
+    LinkedAccount,
+    access_labels,
+)
 from mantra_desktop.services.context import Services
 from mantra_desktop.services.install import (
     BulkOutcome,
@@ -42,27 +58,288 @@ from mantra_desktop.services.install import (
     InstallPlan,
     InstallRequest,
 )
+from mantra_desktop.ui.accounts_link import start_link
 from mantra_desktop.ui.bridge import AsyncRunner, dialog_result
 from mantra_desktop.workflows import CredentialRequirement
+from mantra_desktop.workflows.node_types import humanise
 
 logger = logging.getLogger(__name__)
 
-_LATER = "later"
+# Names people know credential types by, where cutting the type's suffix and
+# splitting its words would not give them.
+_TYPE_LABELS = {
+    "gmailOAuth2": "Gmail",
+    "googleOAuth2Api": "Google (any API)",
+    "googleSheetsTriggerOAuth2Api": "Google Sheets Trigger",
+    "gSuiteAdminOAuth2Api": "Google Workspace Admin",
+    "youTubeOAuth2Api": "YouTube",
+    "oAuth2Api": "OAuth2 (generic)",
+    "oAuth1Api": "OAuth1 (generic)",
+    "httpHeaderAuth": "HTTP Header Auth",
+    "httpBasicAuth": "HTTP Basic Auth",
+    "httpQueryAuth": "HTTP Query Auth",
+    "openAiApi": "OpenAI",
+}
+_TYPE_SUFFIXES = ("OAuth2Api", "OAuth2", "OAuth1Api", "Api")
+_MUTED = "#667085"
+_ATTENTION = "#b54708"
+_GOOD = "#067647"
+
+
+def credential_type_name(credential_type: str) -> str:
+    """Return the name a person knows an n8n credential type by (``Gmail``)."""
+    if credential_type in _TYPE_LABELS:
+        return _TYPE_LABELS[credential_type]
+    stem = credential_type
+    for suffix in _TYPE_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return humanise(stem)
 
 
 def _requirement_label(requirement: CredentialRequirement) -> str:
-    named = f" “{requirement.template_name}”" if requirement.template_name else ""
+    named = (
+        f" &nbsp;“{html.escape(requirement.template_name)}”"
+        if requirement.template_name
+        else ""
+    )
     nodes = ", ".join(requirement.node_names[:3])
     if len(requirement.node_names) > 3:
         nodes += f" and {len(requirement.node_names) - 3} more"
-    return f"{requirement.type}{named}\nused by {nodes}"
+    return (
+        f"<b>{html.escape(credential_type_name(requirement.type))}</b>{named}<br>"
+        f"<span style='color:{_MUTED}'>used by {html.escape(nodes)}</span>"
+    )
+
+
+class _Kind:
+    LATER = "later"
+    ACCOUNT = "account"
+    EXISTING = "existing"
+    TYPED = "typed"
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What one entry of a binding row's list stands for."""
+
+    kind: str
+    value: str = ""
+    name: str = ""
+
+
+class BindingRow(QWidget):
+    """The choice for one required credential, with its access note.
+
+    ``choice`` lists the linked accounts (when one can fill the type), the
+    server's credentials of the type (or an id to type on 1.x) and "Leave for
+    later". ``add_access`` is shown when the chosen account lacks access.
+    """
+
+    changed = Signal()
+    add_access_clicked = Signal()
+
+    def __init__(
+        self,
+        requirement: CredentialRequirement,
+        plan: InstallPlan,
+        accounts: AccountService,
+        linked: Sequence[LinkedAccount],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.requirement = requirement
+        self._plan = plan
+        self._accounts = accounts
+        self._linked: list[LinkedAccount] = []
+        self._waiting = False
+        self.fillable = accounts.can_fill(requirement.type)
+
+        self.choice = QComboBox()
+        self.choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.choice.setMinimumContentsLength(24)
+        self.typed = QLineEdit()
+        self.typed.setPlaceholderText("n8n credential id, or empty to set it later")
+        self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self.add_access = QPushButton("Add access…")
+        self.add_access.setToolTip(
+            "Sign in with this account in your browser and allow the access"
+        )
+        self.add_access.clicked.connect(self.add_access_clicked)
+
+        access_line = QHBoxLayout()
+        access_line.setContentsMargins(0, 0, 0, 0)
+        access_line.addWidget(self.note, 1)
+        access_line.addWidget(self.add_access, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.choice)
+        layout.addWidget(self.typed)
+        layout.addLayout(access_line)
+
+        self._fill(linked, keep=None)
+        self.choice.currentIndexChanged.connect(self._choice_changed)
+        self.typed.textChanged.connect(self.changed)
+        self._update()
+
+    # -- reading the choice -----------------------------------------------
+
+    def current(self) -> _Choice:
+        data = self.choice.currentData()
+        return data if isinstance(data, _Choice) else _Choice(_Kind.LATER)
+
+    def binding(self) -> CredentialBinding:
+        """Return the binding the row's choice stands for."""
+        chosen = self.current()
+        if chosen.kind == _Kind.ACCOUNT:
+            return CredentialBinding.google_account(chosen.value)
+        if chosen.kind == _Kind.EXISTING:
+            return CredentialBinding.existing(chosen.value, chosen.name)
+        if chosen.kind == _Kind.TYPED and self.typed.text().strip():
+            return CredentialBinding.existing(self.typed.text())
+        return CredentialBinding()
+
+    def chosen_account(self) -> LinkedAccount | None:
+        chosen = self.current()
+        if chosen.kind != _Kind.ACCOUNT:
+            return None
+        return next((a for a in self._linked if a.id == chosen.value), None)
+
+    def missing_access(self) -> frozenset[str]:
+        """Return the scopes the chosen account lacks (empty without one)."""
+        account = self.chosen_account()
+        if account is None:
+            return frozenset()
+        return self._accounts.missing_access(account, self.requirement.type)
+
+    @property
+    def blocks_install(self) -> bool:
+        return bool(self.missing_access())
+
+    # -- changing ---------------------------------------------------------
+
+    def set_accounts(self, linked: Sequence[LinkedAccount]) -> None:
+        """Offer ``linked`` accounts, keeping the current choice when possible."""
+        self.choice.blockSignals(True)
+        self._fill(linked, keep=self.current())
+        self.choice.blockSignals(False)
+        self._update()
+        self.changed.emit()
+
+    def set_waiting(self, waiting: bool) -> None:
+        """Show that the chosen account is adding access in the browser."""
+        self._waiting = waiting
+        self._update()
+
+    def _fill(self, linked: Sequence[LinkedAccount], keep: _Choice | None) -> None:
+        requirement = self.requirement
+        self._linked = list(linked) if self.fillable else []
+        self.choice.clear()
+        for account in self._linked:
+            self.choice.addItem(
+                f"Use {account.email}", _Choice(_Kind.ACCOUNT, account.id)
+            )
+        made_from_accounts = {
+            record.credential_id
+            for account in self._linked
+            for record in account.n8n_credentials
+            if record.server_id == self._plan.server_id
+        }
+        template_match = -1
+        if self._plan.server_credentials is None:
+            self.choice.addItem("Existing n8n credential, by id…", _Choice(_Kind.TYPED))
+        else:
+            for credential in self._plan.server_credentials:
+                if (
+                    credential.type != requirement.type
+                    or credential.id in made_from_accounts
+                ):
+                    continue
+                self.choice.addItem(
+                    credential.name,
+                    _Choice(_Kind.EXISTING, credential.id, credential.name),
+                )
+                if credential.name == requirement.template_name:
+                    template_match = self.choice.count() - 1
+        self.choice.addItem("Leave for later", _Choice(_Kind.LATER))
+
+        if keep is not None and (found := self._index_of(keep)) >= 0:
+            self.choice.setCurrentIndex(found)
+        elif requirement.is_google and len(self._linked) == 1:
+            self.choice.setCurrentIndex(0)
+        elif template_match >= 0:
+            self.choice.setCurrentIndex(template_match)
+        elif self._plan.server_credentials is None and not self._linked:
+            self.choice.setCurrentIndex(self._index_of(_Choice(_Kind.TYPED)))
+        else:
+            self.choice.setCurrentIndex(self.choice.count() - 1)
+
+    def _index_of(self, choice: _Choice) -> int:
+        # findData compares Python objects by identity; choices compare by value.
+        for index in range(self.choice.count()):
+            if self.choice.itemData(index) == choice:
+                return index
+        return -1
+
+    def _choice_changed(self, *_args: object) -> None:
+        self._update()
+        self.changed.emit()
+
+    def _update(self) -> None:
+        self.typed.setVisible(self.current().kind == _Kind.TYPED)
+        account = self.chosen_account()
+        if account is None:
+            self.note.clear()
+            self.note.hide()
+            self.add_access.hide()
+            return
+        email = html.escape(account.email)
+        missing = self.missing_access()
+        self.note.show()
+        self.add_access.setVisible(self._waiting or bool(missing))
+        self.add_access.setEnabled(not self._waiting)
+        if self._waiting:
+            self.note.setText(
+                f"<span style='color:{_MUTED}'>Waiting for you to allow access in "
+                "the browser…</span>"
+            )
+            self.note.setToolTip(f"Sign in as {email} and allow the access asked.")
+        elif missing:
+            products = " and ".join(access_labels(missing)) or "more"
+            self.note.setText(
+                f"<span style='color:{_ATTENTION}'>⚠ Needs {html.escape(products)}"
+                " access</span>"
+            )
+            self.note.setToolTip(
+                f"{email} has not granted it yet: Add access… opens the sign-in "
+                "in your browser."
+            )
+        else:
+            granted = " and ".join(
+                access_labels(self._accounts.needed_scopes(self.requirement.type))
+            )
+            self.note.setText(
+                f"<span style='color:{_GOOD}'>✓ "
+                + (f"Has {html.escape(granted)} access" if granted else "Ready")
+                + "</span>"
+            )
+            self.note.setToolTip(
+                f"A credential is made from {email} on this server, or the one "
+                "made at an earlier install is reused; it belongs to the account."
+            )
 
 
 class InstallDialog(QDialog):
     """Collect the choices for installing ``mantras`` (one or several).
 
     After acceptance, ``server_id()``, ``activate()`` and ``bindings()`` hold the
-    choices; with one mantra the plan of the chosen server is in ``plan``.
+    choices; with one mantra the plan of the chosen server is in ``plan`` and the
+    user's linked accounts offered in the rows are in ``linked_accounts``.
     """
 
     def __init__(
@@ -78,20 +355,23 @@ class InstallDialog(QDialog):
         self._runner = runner
         self._mantras = list(mantras)
         self.plan: InstallPlan | None = None
-        self._binding_widgets: dict[tuple[str, str], QComboBox | QLineEdit] = {}
+        self.linked_accounts: list[LinkedAccount] = []
+        self.rows: dict[tuple[str, str], BindingRow] = {}
+        self._linking: str | None = None
+        self._link_dialog: QDialog | None = None
         single = len(mantras) == 1
         self.setWindowTitle(
             f"Install {mantras[0].name}"
             if single
             else f"Install {len(mantras)} Mantras"
         )
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
 
         heading = QLabel(
-            f"<b>{mantras[0].name}</b> &nbsp; version {mantras[0].version}"
+            f"<b>{html.escape(mantras[0].name)}</b> &nbsp; version {mantras[0].version}"
             if single
             else f"<b>{len(mantras)} mantras</b>: "
-            + ", ".join(m.name for m in mantras[:4])
+            + html.escape(", ".join(m.name for m in mantras[:4]))
             + ("…" if len(mantras) > 4 else "")
         )
         heading.setWordWrap(True)
@@ -120,6 +400,10 @@ class InstallDialog(QDialog):
 
         self.credentials_box = QGroupBox("Credentials")
         self.credentials_form = QFormLayout(self.credentials_box)
+        self.credentials_form.setVerticalSpacing(12)
+        self.credentials_form.setFieldGrowthPolicy(
+            QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow
+        )
         self.credentials_box.setVisible(single)
 
         self.activate_check = QCheckBox("&Activate after installing")
@@ -165,21 +449,7 @@ class InstallDialog(QDialog):
 
     def bindings(self) -> dict[tuple[str, str], CredentialBinding]:
         """Return the binding chosen for each required credential."""
-        chosen: dict[tuple[str, str], CredentialBinding] = {}
-        for key, widget in self._binding_widgets.items():
-            if isinstance(widget, QLineEdit):
-                typed = widget.text().strip()
-                chosen[key] = (
-                    CredentialBinding.existing(typed) if typed else CredentialBinding()
-                )
-            else:
-                data = widget.currentData()
-                if data and data != _LATER:
-                    credential_id, name = data
-                    chosen[key] = CredentialBinding.existing(credential_id, name)
-                else:
-                    chosen[key] = CredentialBinding()
-        return chosen
+        return {key: row.binding() for key, row in self.rows.items()}
 
     # -- plan of the chosen server ----------------------------------------
 
@@ -190,60 +460,133 @@ class InstallDialog(QDialog):
         self.status.setText("Reading what the server has…")
         self._runner.run(
             "read the install plan",
-            self._services.installs.plan(self._mantras[0].id, self.server_id()),
-            on_result=self.show_plan,
+            self._read_plan(self._mantras[0].id, self.server_id()),
+            on_result=lambda found: self.show_plan(*found),
             on_error=self._plan_failed,
         )
 
+    async def _read_plan(
+        self, mantra_id: str, server_id: str
+    ) -> tuple[InstallPlan, list[LinkedAccount]]:
+        plan = await self._services.installs.plan(mantra_id, server_id)
+        accounts = self._services.accounts
+        linked: list[LinkedAccount] = []
+        if any(accounts.can_fill(r.type) for r in plan.requirements):
+            linked = [
+                account
+                for account in await accounts.list_accounts()
+                if account.state is not AccountState.REVOKED
+            ]
+        return plan, linked
+
     def _plan_failed(self, error: BaseException) -> None:
-        self.status.setText(f"<span style='color:#b42318'>{error}</span>")
+        self.status.setText(
+            f"<span style='color:#b42318'>{html.escape(str(error))}</span>"
+        )
         self.install_button.setEnabled(False)
 
-    def show_plan(self, plan: InstallPlan) -> None:
-        """Fill the dialog from ``plan`` (public for tests and screenshots)."""
+    def show_plan(
+        self, plan: InstallPlan, linked: Sequence[LinkedAccount] = ()
+    ) -> None:
+        """Fill the dialog from ``plan`` and the user's ``linked`` accounts.
+
+        Public for tests and screenshots; revoked accounts should not be passed.
+        """
         self.plan = plan
+        self.linked_accounts = list(linked)
         self.status.setText(
             f"n8n {plan.server_version or '(version unknown)'} at {plan.server_name}."
         )
         if plan.warnings:
             self.warnings.setText(
                 "<b>Before installing:</b><ul style='margin:0'>"
-                + "".join(f"<li>{w.message}</li>" for w in plan.warnings)
+                + "".join(f"<li>{html.escape(w.message)}</li>" for w in plan.warnings)
                 + "</ul>"
             )
         self.warnings.setVisible(bool(plan.warnings))
         while self.credentials_form.rowCount():
             self.credentials_form.removeRow(0)
-        self._binding_widgets.clear()
+        self.rows.clear()
         for requirement in plan.requirements:
-            widget = self._binding_widget(plan, requirement)
-            self._binding_widgets[requirement.key] = widget
+            row = BindingRow(
+                requirement, plan, self._services.accounts, self.linked_accounts
+            )
+            row.changed.connect(self._update_install_button)
+            row.add_access_clicked.connect(
+                lambda row=row: self.add_access(row.requirement.key)
+            )
+            if self._linking is not None:
+                chosen = row.chosen_account()
+                row.set_waiting(chosen is not None and chosen.id == self._linking)
+            self.rows[requirement.key] = row
             label = QLabel(_requirement_label(requirement))
-            self.credentials_form.addRow(label, widget)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setToolTip(f"n8n credential type {requirement.type}")
+            self.credentials_form.addRow(label, row)
         if not plan.requirements:
             self.credentials_form.addRow(QLabel("The workflow needs no credentials."))
         self.activate_check.setEnabled(not plan.cannot_activate)
         if plan.cannot_activate:
             self.activate_check.setChecked(False)
             self.activate_check.setToolTip("This workflow cannot be activated.")
-        self.install_button.setEnabled(True)
+        self._update_install_button()
         self.adjustSize()
 
-    def _binding_widget(
-        self, plan: InstallPlan, requirement: CredentialRequirement
-    ) -> QComboBox | QLineEdit:
-        if plan.server_credentials is None:
-            typed = QLineEdit()
-            typed.setPlaceholderText("n8n credential id, or empty to set it later")
-            return typed
-        combo = QComboBox()
-        combo.addItem("Leave for later", _LATER)
-        for credential in plan.server_credentials:
-            if credential.type == requirement.type:
-                combo.addItem(credential.name, (credential.id, credential.name))
-                if credential.name == requirement.template_name:
-                    combo.setCurrentIndex(combo.count() - 1)
-        return combo
+    def _update_install_button(self) -> None:
+        waiting_for = [row for row in self.rows.values() if row.blocks_install]
+        self.install_button.setEnabled(self.plan is not None and not waiting_for)
+        self.install_button.setToolTip(
+            "Add the access the accounts need, or choose another credential."
+            if waiting_for
+            else ""
+        )
+
+    def done(self, result: int) -> None:  # Qt override: every way of closing
+        """Close the dialog; a sign-in still waiting in the browser is cancelled."""
+        if self._link_dialog is not None and self._link_dialog.isVisible():
+            self._link_dialog.reject()
+        super().done(result)
+
+    # -- adding access to an account --------------------------------------
+
+    def add_access(self, key: tuple[str, str]) -> None:
+        """Ask the row's chosen account, in the browser, for the access it lacks.
+
+        The dialog stays usable while the browser is open; when the account
+        comes back every row using it is refreshed.
+        """
+        row = self.rows.get(key)
+        account = row.chosen_account() if row is not None else None
+        if row is None or account is None or self._linking is not None:
+            return
+        needed = self._services.accounts.needed_scopes(row.requirement.type)
+        self._set_linking(account.id)
+        self._link_dialog = start_link(
+            self,
+            self._runner,
+            self._services.accounts,
+            needed_scopes=needed,
+            account=account,
+            on_linked=self._account_updated,
+            on_finished=lambda: self._set_linking(None),
+        )
+
+    def _set_linking(self, account_id: str | None) -> None:
+        self._linking = account_id
+        if account_id is None:
+            self._link_dialog = None
+        for row in self.rows.values():
+            chosen = row.chosen_account()
+            row.set_waiting(chosen is not None and chosen.id == account_id)
+
+    def _account_updated(self, account: LinkedAccount) -> None:
+        self.linked_accounts = [
+            account if known.id == account.id else known
+            for known in self.linked_accounts
+        ]
+        for row in self.rows.values():
+            row.set_accounts(self.linked_accounts)
+        self._update_install_button()
 
 
 async def _installed_page_reload(window: QWidget) -> None:
