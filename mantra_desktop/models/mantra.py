@@ -52,6 +52,7 @@ class Mantra(IdMixin, TimestampMixin, Base):
     __tablename__ = "mantras"
     __table_args__ = (
         Index("ix_mantras_name", "name"),
+        Index("ix_mantras_is_active", "is_active"),
         Index("ix_mantras_updated_at", "updated_at"),
     )
 

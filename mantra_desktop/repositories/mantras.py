@@ -46,7 +46,12 @@ POSTGRES_SEARCH_VECTOR = (
     "mantras.name || ' ' || mantras.description || ' ' || mantras.apps_label)"
 )
 
-_fts = table("mantra_search", column("mantra_id"), column("rank"))
+# Above this many full-text matches, "best match" lists newest first instead
+# of ranking every match (ranking costs a few microseconds per match).
+RANKED_MATCHES = 2000
+
+_fts = table("mantra_search", column("rowid"), column("rank"))
+_MANTRA_ROWID: ColumnElement[int] = literal_column("mantras.rowid")
 
 
 class SortKey(enum.StrEnum):
@@ -155,6 +160,16 @@ def _apply(mantra: Mantra, fields: MantraFields) -> None:
     mantra.node_count = fields.node_count
 
 
+def _words_only(query: MantraQuery) -> bool:
+    """Whether words are the query's only filter besides hiding hidden mantras."""
+    return (
+        bool(query.tokens)
+        and not query.include_inactive
+        and not (query.apps or query.credential_types or query.trigger_kinds)
+        and (query.installed is None or query.user_id is None)
+    )
+
+
 class MantraRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -191,19 +206,133 @@ class MantraRepository:
     async def search(
         self, query: MantraQuery, *, offset: int = 0, limit: int = 100
     ) -> list[MantraSummary]:
-        """One page of catalog rows matching ``query``, in its order."""
-        statement = self._filtered(select(*_SUMMARY_COLUMNS), query)
-        statement = statement.order_by(*self._order(query)).offset(offset).limit(limit)
+        """One page of catalog rows matching ``query``, in its order.
+
+        On SQLite, "best match" ranks the matches when there are at most
+        :data:`RANKED_MATCHES` of them; a broader search (the first letter or
+        two typed) lists its matches newest first, which costs the same at
+        any catalog size, until more words narrow it down.
+        """
+        params = self._params(query)
         async with self._database.read() as session:
-            rows = (await session.execute(statement, self._params(query))).all()
+            if (
+                self._database.is_sqlite
+                and query.tokens
+                and query.sort is SortKey.RELEVANCE
+            ):
+                hits = await self._sqlite_hits(session, params)
+                return await self._sqlite_ranked_page(
+                    session, query, hits, offset, limit
+                )
+            statement = self._filtered(select(*_SUMMARY_COLUMNS), query)
+            statement = statement.order_by(*self._order(query))
+            statement = statement.offset(offset).limit(limit)
+            rows = (await session.execute(statement, params)).all()
         return [MantraSummary(*row) for row in rows]
 
     async def count(self, query: MantraQuery | None = None) -> int:
         query = query or MantraQuery()
-        statement = self._filtered(select(func.count()).select_from(Mantra), query)
+        params = self._params(query)
         async with self._database.read() as session:
-            result = await session.execute(statement, self._params(query))
-            return int(result.scalar_one())
+            if self._database.is_sqlite and _words_only(query):
+                hits, hidden = await self._sqlite_hits_and_hidden(session, params)
+                return hits - hidden
+            statement = self._filtered(select(func.count()).select_from(Mantra), query)
+            return int((await session.execute(statement, params)).scalar_one())
+
+    async def search_page(
+        self, query: MantraQuery, *, limit: int = 100
+    ) -> tuple[list[MantraSummary], int]:
+        """The first page of ``query`` and how many mantras match in all.
+
+        This is what the catalog asks on every keystroke; with words alone on
+        SQLite it takes two statements whatever the size of the catalog.
+        """
+        if self._database.is_sqlite and _words_only(query):
+            params = self._params(query)
+            async with self._database.read() as session:
+                hits, hidden = await self._sqlite_hits_and_hidden(session, params)
+                rows = await self._sqlite_ranked_page(session, query, hits, 0, limit)
+            return rows, hits - hidden
+        rows = await self.search(query, limit=limit)
+        total = len(rows) if len(rows) < limit else await self.count(query)
+        return rows, total
+
+    async def _sqlite_hits_and_hidden(
+        self, session: Any, params: dict[str, Any]
+    ) -> tuple[int, int]:
+        """Full-text matches, and how many of them are hidden mantras.
+
+        The index counts its matches in a few milliseconds; hidden mantras are
+        few and found through their own index, then checked against the match.
+        """
+        hidden = (
+            select(func.count())
+            .where(
+                Mantra.is_active.is_(False),
+                exists()
+                .select_from(_fts)
+                .where(
+                    text("mantra_search MATCH :fts_query"),
+                    _fts.c.rowid == _MANTRA_ROWID,
+                ),
+            )
+            .scalar_subquery()
+        )
+        statement = select(self._sqlite_hits_statement().scalar_subquery(), hidden)
+        row = (await session.execute(statement, params)).one()
+        return int(row[0]), int(row[1])
+
+    def _sqlite_hits_statement(self) -> Select[Any]:
+        return (
+            select(func.count())
+            .select_from(_fts)
+            .where(text("mantra_search MATCH :fts_query"))
+        )
+
+    async def _sqlite_hits(self, session: Any, params: dict[str, Any]) -> int:
+        result = await session.execute(self._sqlite_hits_statement(), params)
+        return int(result.scalar_one())
+
+    async def _sqlite_ranked_page(
+        self, session: Any, query: MantraQuery, hits: int, offset: int, limit: int
+    ) -> list[MantraSummary]:
+        if hits > RANKED_MATCHES:
+            # the full-text index's own order: no sort of all the matches
+            order: list[Any] = [
+                _fts.c.rowid.asc() if query.descending else _fts.c.rowid.desc()
+            ]
+        else:
+            rank = _fts.c.rank
+            order = [rank.desc() if query.descending else rank.asc(), Mantra.id]
+        statement = (
+            self._filtered(
+                select(*_SUMMARY_COLUMNS)
+                .select_from(_fts)
+                .join(Mantra, _fts.c.rowid == _MANTRA_ROWID)
+                .where(text("mantra_search MATCH :fts_query")),
+                query,
+                by_words=False,
+            )
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = (await session.execute(statement, self._params(query))).all()
+        return [MantraSummary(*row) for row in rows]
+
+    async def rebuild_search_index(self) -> None:
+        """Refill the SQLite search table from the mantras (after a VACUUM)."""
+        if not self._database.is_sqlite:
+            return
+        async with self._database.write() as session:
+            await session.execute(text("DELETE FROM mantra_search"))
+            await session.execute(
+                text(
+                    "INSERT INTO mantra_search (rowid, name, description, apps) "
+                    "SELECT rowid, name, description, apps_label FROM mantras"
+                )
+            )
 
     async def facet_counts(self, query: MantraQuery, *, limit: int = 40) -> FacetCounts:
         """How many matching mantras use each app, credential type and trigger."""
@@ -328,8 +457,8 @@ class MantraRepository:
         if not query.tokens:
             return None
         if self._database.is_sqlite:
-            return Mantra.id.in_(
-                select(_fts.c.mantra_id).where(text("mantra_search MATCH :fts_query"))
+            return _MANTRA_ROWID.in_(
+                select(_fts.c.rowid).where(text("mantra_search MATCH :fts_query"))
             )
         return literal_column(POSTGRES_SEARCH_VECTOR).op("@@")(
             func.to_tsquery(literal_column("'simple'::regconfig"), text(":fts_query"))
@@ -343,11 +472,13 @@ class MantraRepository:
             return {"fts_query": " ".join(f'"{token}"*' for token in tokens)}
         return {"fts_query": " & ".join(f"{token}:*" for token in tokens)}
 
-    def _filtered(self, statement: Select[Any], query: MantraQuery) -> Select[Any]:
+    def _filtered(
+        self, statement: Select[Any], query: MantraQuery, *, by_words: bool = True
+    ) -> Select[Any]:
         conditions: list[ColumnElement[bool]] = []
         if not query.include_inactive:
             conditions.append(Mantra.is_active.is_(True))
-        match = self._match_clause(query)
+        match = self._match_clause(query) if by_words else None
         if match is not None:
             conditions.append(match)
         if query.trigger_kinds:
@@ -378,24 +509,14 @@ class MantraRepository:
         if sort is SortKey.RELEVANCE and not query.tokens:
             sort = SortKey.NAME
         if sort is SortKey.RELEVANCE:
-            if self._database.is_sqlite:
-                rank = (
-                    select(_fts.c.rank)
-                    .where(
-                        _fts.c.mantra_id == Mantra.id,
-                        text("mantra_search MATCH :fts_query"),
-                    )
-                    .scalar_subquery()
-                )
-                primary: Any = rank.desc() if query.descending else rank.asc()
-            else:
-                score = func.ts_rank(
-                    literal_column(POSTGRES_SEARCH_VECTOR),
-                    func.to_tsquery(
-                        literal_column("'simple'::regconfig"), text(":fts_query")
-                    ),
-                )
-                primary = score.asc() if query.descending else score.desc()
+            # SQLite ranks in search(); this is PostgreSQL's own ranking.
+            score = func.ts_rank(
+                literal_column(POSTGRES_SEARCH_VECTOR),
+                func.to_tsquery(
+                    literal_column("'simple'::regconfig"), text(":fts_query")
+                ),
+            )
+            primary: Any = score.asc() if query.descending else score.desc()
             return [primary, Mantra.name, Mantra.id]
         column_for = {
             SortKey.NAME: Mantra.name,

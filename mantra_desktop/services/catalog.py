@@ -235,9 +235,7 @@ class CatalogService:
 
     async def first_page(self, query: MantraQuery, *, limit: int = 100) -> CatalogPage:
         """The first rows of ``query`` and the number of matches, for one keystroke."""
-        scoped = self.scoped(query)
-        rows = await self._mantras.search(scoped, limit=limit)
-        total = len(rows) if len(rows) < limit else await self._mantras.count(scoped)
+        rows, total = await self._mantras.search_page(self.scoped(query), limit=limit)
         return CatalogPage(rows, total)
 
     async def facet_counts(self, query: MantraQuery) -> FacetCounts:

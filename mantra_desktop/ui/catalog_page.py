@@ -122,9 +122,9 @@ class CatalogPage(QWidget):
         header.setSectionResizeMode(
             CatalogModel.APPS, QHeaderView.ResizeMode.Interactive
         )
-        header.resizeSection(CatalogModel.APPS, 150)
-        header.resizeSection(CatalogModel.TRIGGER, 92)
-        header.resizeSection(CatalogModel.UPDATED, 92)
+        header.resizeSection(CatalogModel.APPS, 130)
+        header.resizeSection(CatalogModel.TRIGGER, 84)
+        header.resizeSection(CatalogModel.UPDATED, 88)
         header.setHighlightSections(False)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by_column)
@@ -296,7 +296,7 @@ class CatalogPage(QWidget):
             # The list and the details share the width about evenly at first.
             self._sized = True
             width = max(self.width(), 800)
-            self.splitter.setSizes([int(width * 0.46), int(width * 0.54)])
+            self.splitter.setSizes([int(width * 0.5), int(width * 0.5)])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):

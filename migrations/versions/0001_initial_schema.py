@@ -91,6 +91,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_mantras_content_hash"), ["content_hash"], unique=False
         )
+        batch_op.create_index("ix_mantras_is_active", ["is_active"], unique=False)
         batch_op.create_index("ix_mantras_name", ["name"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_mantras_trigger_kind"), ["trigger_kind"], unique=False
@@ -218,6 +219,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_mantras_updated_at")
         batch_op.drop_index(batch_op.f("ix_mantras_trigger_kind"))
         batch_op.drop_index("ix_mantras_name")
+        batch_op.drop_index("ix_mantras_is_active")
         batch_op.drop_index(batch_op.f("ix_mantras_content_hash"))
 
     op.drop_table("mantras")

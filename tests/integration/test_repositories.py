@@ -261,6 +261,52 @@ def test_installation_lifecycle(database: Database, arun: Any) -> None:
         arun(servers.require(home.id))
 
 
+def test_install_plan_is_recorded_only_while_pending(
+    database: Database, arun: Any
+) -> None:
+    ada = arun(UserRepository(database).create(email="ada@example.test", name="Ada"))
+    server = arun(
+        ServerRepository(database).create(
+            user_id=ada.id, name="home", base_url="http://h"
+        )
+    )
+    mantra = arun(
+        MantraRepository(database).create(fields("Echo"), origin=MantraOrigin.CREATED)
+    )
+    installations = InstallationRepository(database)
+
+    def pending(**extra: Any) -> Any:
+        return arun(
+            installations.create_pending(
+                user_id=ada.id,
+                mantra_id=mantra.id,
+                server_id=server.id,
+                mantra_version=1,
+                **extra,
+            )
+        )
+
+    # The id and the plan can be chosen up front and committed with the row.
+    early = pending(installation_id="install-early", workflow_hash="h-early")
+    stored = arun(installations.require("install-early"))
+    assert (early.id, stored.workflow_hash) == ("install-early", "h-early")
+    assert stored.state == InstallationState.PENDING
+
+    late = pending()
+    assert arun(installations.require(late.id)).workflow_hash is None
+    recorded = arun(installations.record_plan(late.id, "h-late"))
+    assert recorded.workflow_hash == "h-late"
+    assert arun(installations.require(late.id)).workflow_hash == "h-late"
+
+    failed = arun(installations.mark_failed(late.id, "refused", n8n_workflow_id="w9"))
+    assert (failed.state, failed.n8n_workflow_id) == (InstallationState.FAILED, "w9")
+    with pytest.raises(InvalidChange):
+        arun(installations.record_plan(late.id, "h-again"))
+    assert arun(installations.require(late.id)).workflow_hash == "h-late"
+    with pytest.raises(NotFound):
+        arun(installations.record_plan("no-such-row", "h"))
+
+
 def test_google_auth_upsert_by_subject(database: Database, arun: Any) -> None:
     users = UserRepository(database)
     accounts = GoogleAuthRepository(database)
@@ -292,3 +338,32 @@ def test_google_auth_upsert_by_subject(database: Database, arun: Any) -> None:
     assert arun(accounts.list_for_user(ada.id)) == []
     with pytest.raises(NotFound):
         arun(accounts.delete(first.id))
+
+
+def test_broad_search_lists_newest_first_and_counts_without_hidden(
+    database: Database, arun: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mantra_desktop.repositories.mantras as mantras_module
+
+    monkeypatch.setattr(mantras_module, "RANKED_MATCHES", 3)
+    mantras = MantraRepository(database)
+    created = arun(
+        mantras.create_many(
+            [fields(f"Report {i}", apps=("Slack",)) for i in range(6)],
+            origin=MantraOrigin.IMPORTED,
+        )
+    )
+    arun(mantras.deactivate(created[5].id))
+    query = MantraQuery(words="rep")
+    assert arun(mantras.count(query)) == 5
+    assert arun(mantras.count(MantraQuery(words="rep", include_inactive=True))) == 6
+    names = [row.name for row in arun(mantras.search(query, limit=3))]
+    if database.is_sqlite:
+        assert names == ["Report 4", "Report 3", "Report 2"]
+    else:
+        assert len(names) == 3 and "Report 5" not in names
+    rest = [row.name for row in arun(mantras.search(query, offset=3, limit=3))]
+    assert sorted(names + rest) == [f"Report {i}" for i in range(5)]
+
+    arun(mantras.rebuild_search_index())
+    assert arun(mantras.count(query)) == 5
