@@ -8,6 +8,12 @@ every call raises :class:`KeychainUnavailable`.
 
 The calls are blocking (Secret Service goes over D-Bus); from the event loop, run them
 through ``asyncio.to_thread`` when a prompt to unlock the keychain is possible.
+
+On a machine without a desktop session (a server, a test run), choose the backend
+with keyring's own ``PYTHON_KEYRING_BACKEND`` environment variable, set to the
+dotted name of a ``keyring.backend.KeyringBackend`` class (for example a
+keyring-compatible backend of an encrypted file or of a secrets manager). The
+command-line tests run their commands with a file-backed test backend this way.
 """
 
 from __future__ import annotations

@@ -27,9 +27,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import importlib
 import json
 import logging
 import re
+import ssl
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar, cast
@@ -74,6 +77,41 @@ _CONFLICT_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 _SENTRY_TAG = re.compile(r'<meta name="n8n:config:sentry" content="([A-Za-z0-9+/=]+)"')
 
 _T = TypeVar("_T")
+
+_tls_context: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+
+
+def shared_tls_context() -> ssl.SSLContext:
+    """Return the TLS settings every client shares, building them the first time.
+
+    Building them reads the bundle of certificate authorities, which takes a
+    good part of a second: a fresh one per client would stall the event loop
+    each time a client opens. Call ``prepare_network`` from async code first so
+    the first build happens in a worker thread.
+    """
+    global _tls_context
+    with _tls_lock:
+        if _tls_context is None:
+            _tls_context = httpx.create_ssl_context()
+        return _tls_context
+
+
+def _load_network_stack() -> None:
+    # httpx loads its connection layer on the first request, and that import
+    # alone stalls the loop for tens of milliseconds.
+    importlib.import_module("httpcore")
+    importlib.import_module("anyio._backends._asyncio")
+    shared_tls_context()
+
+
+async def prepare_network() -> None:
+    """Get the first request ready in a worker thread: TLS settings, HTTP stack.
+
+    Cheap once done; call it before opening a client from the event loop.
+    """
+    if _tls_context is None:
+        await asyncio.to_thread(_load_network_stack)
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -178,6 +216,7 @@ class N8nClient:
             headers={"X-N8N-API-KEY": key, "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
+            verify=shared_tls_context(),
             follow_redirects=False,
         )
         self._node_types: frozenset[str] | None = None
@@ -392,11 +431,24 @@ class N8nClient:
         ):
             yield Tag.from_api(raw)
 
+    async def tag_ids(self) -> dict[str, str]:
+        """Return the id of every tag on the server, by name."""
+        return {
+            tag.name: tag.id async for tag in self.list_tags(page_size=MAX_PAGE_SIZE)
+        }
+
     async def ensure_tag(self, name: str) -> str:
         """Return the id of the tag called ``name``, creating it if needed."""
         existing = await self._find_tag(name)
         if existing is not None:
             return existing
+        return await self.create_tag(name)
+
+    async def create_tag(self, name: str) -> str:
+        """Create the tag called ``name`` and return its id.
+
+        A tag of that name made meanwhile by someone else is returned instead.
+        """
         try:
             created = await self._request(
                 "POST", "/tags", json={"name": name}, action=f"create tag {name!r}"

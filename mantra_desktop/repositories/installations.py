@@ -49,7 +49,15 @@ class InstallationRepository:
         server_id: str,
         mantra_version: int,
         bindings: dict[str, Any] | None = None,
+        installation_id: str | None = None,
+        workflow_hash: str | None = None,
     ) -> MantraInstallation:
+        """Write a ``pending`` row and commit it.
+
+        ``installation_id`` fixes the row's id (a new one by default), so the
+        workflow can be prepared, and its fingerprint given as ``workflow_hash``,
+        before the row exists: one commit then does what ``record_plan`` would.
+        """
         installation = MantraInstallation(
             user_id=user_id,
             mantra_id=mantra_id,
@@ -57,7 +65,10 @@ class InstallationRepository:
             mantra_version=mantra_version,
             state=InstallationState.PENDING,
             bindings=dict(bindings or {}),
+            workflow_hash=workflow_hash,
         )
+        if installation_id is not None:
+            installation.id = installation_id
         async with self._database.write() as session:
             session.add(installation)
         return installation
@@ -127,12 +138,15 @@ class InstallationRepository:
             values["bindings"] = dict(bindings)
         return await self._change(installation_id, allowed_from=LIVE_STATES, **values)
 
-    async def mark_failed(self, installation_id: str, error: str) -> MantraInstallation:
+    async def mark_failed(
+        self, installation_id: str, error: str, *, n8n_workflow_id: str | None = None
+    ) -> MantraInstallation:
+        """Mark a pending row failed; ``n8n_workflow_id`` names what was undone."""
+        values: dict[str, Any] = {"state": InstallationState.FAILED, "error": error}
+        if n8n_workflow_id is not None:
+            values["n8n_workflow_id"] = n8n_workflow_id
         return await self._change(
-            installation_id,
-            allowed_from=(InstallationState.PENDING,),
-            state=InstallationState.FAILED,
-            error=error,
+            installation_id, allowed_from=(InstallationState.PENDING,), **values
         )
 
     async def mark_removed(self, installation_id: str) -> MantraInstallation:

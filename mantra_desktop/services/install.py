@@ -2,21 +2,29 @@
 
 The install path (one mantra, one server):
 
-1. write the installation row ``pending``, with the bindings chosen;
-2. create the credentials the bindings ask for (a linked Google account's);
-3. prepare the workflow (``workflows.prepare_for_install``: fresh node and webhook
+1. prepare the workflow (``workflows.prepare_for_install``: fresh node and webhook
    ids, webhook paths unique to this installation, credential references, a name
-   saying which mantra and version it is) and store its fingerprint on the row;
-4. create it, then record its id on the row;
+   saying which mantra and version it is);
+2. write the installation row ``pending``, with the bindings chosen and the
+   prepared workflow's fingerprint, in one commit before any call to the server;
+3. create the credentials the bindings ask for (a linked Google account's); the
+   workflow is prepared after them, and its fingerprint recorded, in that case;
+4. create the workflow;
 5. tag it ``mantra`` and ``mantra-<first 8 characters of the mantra id>``;
 6. activate it if asked;
 7. read it back and compare its fingerprint with what was sent;
-8. mark the row ``installed``.
+8. mark the row ``installed`` with the workflow's id.
 
 Any failure, cancellation included, deletes what was created on the server and
 marks the row ``failed`` with the server's own message. A process killed half-way
 leaves the row ``pending``; ``reconcile_pending`` settles those at the next start,
-finding the workflow by its name and fingerprint.
+finding the workflow by its name and the fingerprint on the row (the workflow's id
+is not written before step 8: the fingerprint is enough to find it, and one commit
+fewer per install counts in a bulk install).
+
+A bulk install keeps one client (one kept-alive connection) and one reading of the
+server's tags for the whole run. Preparing and fingerprinting a big workflow runs
+in a worker thread so the window stays responsive.
 """
 
 from __future__ import annotations
@@ -25,10 +33,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mantra_desktop.models import (
     InstallationState,
@@ -36,6 +44,7 @@ from mantra_desktop.models import (
     MantraInstallation,
     MantraOrigin,
     N8nServer,
+    new_id,
 )
 from mantra_desktop.n8n import (
     CredentialSummary,
@@ -70,6 +79,12 @@ MANTRA_TAG = "mantra"
 """Every workflow the app installs carries this tag."""
 
 RUNS_SHOWN = 20
+
+THREADED_NODE_COUNT = 25
+"""Workflows with this many nodes are prepared and fingerprinted in a worker thread;
+below it the work takes less time than the hop to the thread."""
+
+_T = TypeVar("_T")
 
 
 def mantra_tag(mantra_id: str) -> str:
@@ -277,6 +292,48 @@ class _Undo:
                 )
 
 
+class _ServerTags:
+    """The ids of a server's tags, read once and completed as tags are created."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] | None = None
+
+    async def ids(self, client: N8nClient, names: Sequence[str]) -> list[str]:
+        """Return the ids of the tags ``names``, creating the missing ones."""
+        if self._ids is None:
+            self._ids = await client.tag_ids()
+        for name in names:
+            if name not in self._ids:
+                self._ids[name] = await client.create_tag(name)
+        return [self._ids[name] for name in names]
+
+
+async def _pure(work: Callable[[], _T], node_count: int) -> _T:
+    """Run pure work on a workflow, in a worker thread when the workflow is big."""
+    if node_count >= THREADED_NODE_COUNT:
+        return await asyncio.to_thread(work)
+    return work()
+
+
+async def _to_the_end(work: Awaitable[_T]) -> tuple[_T, bool]:
+    """Await ``work`` to its end even if the caller is cancelled meanwhile.
+
+    Returns its result and whether a cancellation arrived: the caller then puts
+    things in order (a commit half-seen, a workflow the server made anyway) and
+    raises ``CancelledError`` itself.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task), False
+    except asyncio.CancelledError:
+        return await task, True
+
+
+def _node_count(workflow: Mapping[str, Any]) -> int:
+    nodes = workflow.get("nodes")
+    return len(nodes) if isinstance(nodes, list) else 0
+
+
 def _binding_record(
     requirement: CredentialRequirement, binding: CredentialBinding
 ) -> dict[str, str]:
@@ -364,7 +421,7 @@ class InstallService:
         """
         server = await self._servers.get(request.server_id)
         async with await self._servers.client(server) as client:
-            return await self._install(client, request, {})
+            return await self._install(client, request, _ServerTags())
 
     async def install_many(
         self,
@@ -377,40 +434,67 @@ class InstallService:
         """Install several mantras on one server, credentials left for later.
 
         A failed item does not stop the others; cancelling the task stops at the
-        current item, which is undone like a failure.
+        current item, which is undone like a failure. ``progress`` is called from
+        the event loop between steps, not from inside this task, so it may let
+        Qt process events (a modal progress dialog does).
         """
+        loop = asyncio.get_running_loop()
+
+        def tell(done: int, name: str) -> None:
+            if progress is not None:
+                loop.call_soon(progress, done, len(mantra_ids), name)
+
         server = await self._servers.get(server_id)
         outcomes: list[BulkOutcome] = []
-        tag_ids: dict[str, str] = {}
-        async with await self._servers.client(server) as client:
-            for done, mantra_id in enumerate(mantra_ids):
-                mantra = await self._mantras.require(mantra_id)
-                if progress is not None:
-                    progress(done, len(mantra_ids), mantra.name)
-                request = InstallRequest(mantra_id, server_id, activate=activate)
-                try:
-                    row = await self._install(client, request, tag_ids, mantra=mantra)
-                except (N8nError, ServiceError) as error:
-                    outcomes.append(
-                        BulkOutcome(mantra_id, mantra.name, None, str(error))
+        tags = _ServerTags()
+        upcoming: asyncio.Future[Mantra] | None = None
+        try:
+            async with await self._servers.client(server) as client:
+                for done, mantra_id in enumerate(mantra_ids):
+                    if upcoming is None:
+                        mantra = await self._mantras.require(mantra_id)
+                    else:
+                        mantra = await upcoming
+                    tell(done, mantra.name)
+                    # The next mantra is read while this one installs.
+                    upcoming = (
+                        asyncio.ensure_future(
+                            self._mantras.require(mantra_ids[done + 1])
+                        )
+                        if done + 1 < len(mantra_ids)
+                        else None
                     )
-                    continue
-                outcomes.append(BulkOutcome(mantra_id, mantra.name, row.id, None))
-        if progress is not None:
-            progress(len(mantra_ids), len(mantra_ids), "")
+                    request = InstallRequest(mantra_id, server_id, activate=activate)
+                    try:
+                        row = await self._install(client, request, tags, mantra=mantra)
+                    except (N8nError, ServiceError) as error:
+                        outcomes.append(
+                            BulkOutcome(mantra_id, mantra.name, None, str(error))
+                        )
+                        continue
+                    outcomes.append(BulkOutcome(mantra_id, mantra.name, row.id, None))
+        finally:
+            if upcoming is not None and not upcoming.done():
+                upcoming.cancel()
+            elif upcoming is not None and not upcoming.cancelled():
+                upcoming.exception()  # read, so an unused failure is not reported
+        tell(len(mantra_ids), "")
+        await asyncio.sleep(0)  # the last report arrives before the result
         return outcomes
 
     async def _install(
         self,
         client: N8nClient,
         request: InstallRequest,
-        tag_ids: dict[str, str],
+        tags: _ServerTags,
         *,
         mantra: Mantra | None = None,
     ) -> MantraInstallation:
         if mantra is None:
             mantra = await self._mantras.require(request.mantra_id)
-        requirements = derive_facts(mantra.workflow_json).credentials
+        workflow = mantra.workflow_json
+        size = _node_count(workflow)
+        requirements = await _pure(lambda: derive_facts(workflow).credentials, size)
         chosen = {
             r.key: request.bindings.get(r.key, CredentialBinding())
             for r in requirements
@@ -423,29 +507,58 @@ class InstallService:
                 "Creating credentials from a Google account is not available yet: "
                 "bind an existing credential or leave it for later."
             )
-        row = await self._installations.create_pending(
-            user_id=self._user_id,
-            mantra_id=mantra.id,
-            server_id=request.server_id,
-            mantra_version=mantra.version,
-            bindings={
-                "activate": request.activate,
-                "credentials": [
-                    _binding_record(r, chosen[r.key]) for r in requirements
-                ],
-            },
+        references: dict[tuple[str, str], Mapping[str, str] | None] = {}
+        for requirement in requirements:
+            binding = chosen[requirement.key]
+            if binding.kind is BindingKind.EXISTING and binding.credential_id:
+                references[requirement.key] = {
+                    "id": binding.credential_id,
+                    "name": binding.credential_name,
+                }
+        installation_id = new_id()
+
+        def plan() -> tuple[dict[str, Any], str]:
+            body = prepare_for_install(
+                workflow,
+                install_id=installation_id,
+                mantra_name=mantra.name,
+                mantra_version=mantra.version,
+                credential_bindings=references,
+            )
+            return body, workflow_fingerprint(body)
+
+        # Without credentials to create on the server first, the workflow is
+        # prepared now and its fingerprint goes into the pending row's commit.
+        creates_credentials = any(
+            b.kind is BindingKind.GOOGLE_ACCOUNT for b in chosen.values()
         )
+        planned_early = None if creates_credentials else await _pure(plan, size)
+        row, cancelled = await _to_the_end(
+            self._installations.create_pending(
+                user_id=self._user_id,
+                mantra_id=mantra.id,
+                server_id=request.server_id,
+                mantra_version=mantra.version,
+                bindings={
+                    "activate": request.activate,
+                    "credentials": [
+                        _binding_record(r, chosen[r.key]) for r in requirements
+                    ],
+                },
+                installation_id=installation_id,
+                workflow_hash=planned_early[1] if planned_early else None,
+            )
+        )
+        if cancelled:
+            await self._installations.mark_failed(
+                row.id, _failure_text(asyncio.CancelledError())
+            )
+            raise asyncio.CancelledError
         undo = _Undo()
         try:
-            references: dict[tuple[str, str], Mapping[str, str] | None] = {}
             for requirement in requirements:
                 binding = chosen[requirement.key]
-                if binding.kind is BindingKind.EXISTING and binding.credential_id:
-                    references[requirement.key] = {
-                        "id": binding.credential_id,
-                        "name": binding.credential_name,
-                    }
-                elif binding.kind is BindingKind.GOOGLE_ACCOUNT:
+                if binding.kind is BindingKind.GOOGLE_ACCOUNT:
                     assert self.google_credentials is not None
                     # The account owns this credential and later installs on
                     # this server reuse it: neither undo nor uninstall deletes it.
@@ -453,52 +566,58 @@ class InstallService:
                         client, requirement, binding.google_account_id
                     )
                     references[requirement.key] = {"id": made.id, "name": made.name}
-            body = prepare_for_install(
-                mantra.workflow_json,
-                install_id=row.id,
-                mantra_name=mantra.name,
-                mantra_version=mantra.version,
-                credential_bindings=references,
-            )
-            planned = workflow_fingerprint(body)
-            await self._installations.record_plan(row.id, planned)
+            if planned_early is None:
+                body, planned = await _pure(plan, size)
+                await self._installations.record_plan(row.id, planned)
+            else:
+                body, planned = planned_early
 
-            created = await client.create_workflow(body)
+            # A cancel during the create waits for the server's answer, so the
+            # workflow it may have made is known and undone.
+            created, cancelled = await _to_the_end(client.create_workflow(body))
             undo.workflow_id = str(created["id"])
-            await self._installations.record_workflow(row.id, undo.workflow_id)
-            await self._tag(client, undo.workflow_id, mantra.id, tag_ids)
+            if cancelled:
+                raise asyncio.CancelledError
+            await self._tag(client, undo.workflow_id, mantra.id, tags)
             if request.activate:
                 await client.activate(undo.workflow_id)
             stored = await client.get_workflow(undo.workflow_id)
-            if _sent_fingerprint(stored, body) != planned:
+            stored_hash = await _pure(
+                lambda: workflow_fingerprint(stored), _node_count(stored)
+            )
+            if stored_hash != planned:
                 raise ServiceError(
                     "The server stored a different workflow from the one sent; the "
                     "install was undone."
                 )
-            installed = await self._installations.mark_installed(
-                row.id,
-                n8n_workflow_id=undo.workflow_id,
-                workflow_hash=workflow_fingerprint(stored),
-                bindings={
-                    **row.bindings,
-                    "created_credentials": list(undo.credential_ids),
-                    "credentials": [
-                        _binding_record(r, chosen[r.key])
-                        if chosen[r.key].kind is not BindingKind.GOOGLE_ACCOUNT
-                        else {
-                            **_binding_record(r, chosen[r.key]),
-                            **dict(references[r.key] or {}),
-                        }
-                        for r in requirements
-                    ],
-                },
+            installed, cancelled = await _to_the_end(
+                self._installations.mark_installed(
+                    row.id,
+                    n8n_workflow_id=undo.workflow_id,
+                    workflow_hash=stored_hash,
+                    bindings={
+                        **row.bindings,
+                        "created_credentials": list(undo.credential_ids),
+                        "credentials": [
+                            _binding_record(r, chosen[r.key])
+                            if chosen[r.key].kind is not BindingKind.GOOGLE_ACCOUNT
+                            else {
+                                **_binding_record(r, chosen[r.key]),
+                                **dict(references[r.key] or {}),
+                            }
+                            for r in requirements
+                        ],
+                    },
+                )
             )
         except BaseException as error:
             logger.warning(
                 "Installing %s failed: %s", mantra.name, _failure_text(error)
             )
             await undo.run(client)
-            await self._installations.mark_failed(row.id, _failure_text(error))
+            await self._installations.mark_failed(
+                row.id, _failure_text(error), n8n_workflow_id=undo.workflow_id
+            )
             raise
         logger.info(
             "Installed %s v%s as workflow %s",
@@ -506,6 +625,9 @@ class InstallService:
             mantra.version,
             installed.n8n_workflow_id,
         )
+        if cancelled:
+            # Complete and recorded: it stays; whoever cancelled stops after it.
+            raise asyncio.CancelledError
         return installed
 
     async def _tag(
@@ -513,13 +635,10 @@ class InstallService:
         client: N8nClient,
         workflow_id: str,
         mantra_id: str,
-        tag_ids: dict[str, str],
+        tags: _ServerTags,
     ) -> None:
-        names = (MANTRA_TAG, mantra_tag(mantra_id))
-        for name in names:
-            if name not in tag_ids:
-                tag_ids[name] = await client.ensure_tag(name)
-        await client.set_workflow_tags(workflow_id, [tag_ids[n] for n in names])
+        ids = await tags.ids(client, (MANTRA_TAG, mantra_tag(mantra_id)))
+        await client.set_workflow_tags(workflow_id, ids)
 
     # -- listing and status -----------------------------------------------
 
@@ -591,7 +710,8 @@ class InstallService:
         """Delete the workflow from its server and mark the installation removed.
 
         A workflow already gone from the server is not an error. Credentials the
-        install created are deleted too.
+        install created are deleted too; a credential made from a linked account
+        is not (the account owns it and other installations may use it).
         """
         row = await self._installations.require(installation_id)
         if row.state == InstallationState.PENDING:
@@ -783,7 +903,7 @@ class InstallService:
                 (
                     w
                     for w in candidates
-                    if planned and _sent_fingerprint(w, body) == planned
+                    if planned and workflow_fingerprint(w) == planned
                 ),
                 None,
             )
@@ -798,7 +918,7 @@ class InstallService:
                 )
                 return False
             workflow_id = str(match["id"])
-            await self._tag(client, workflow_id, mantra.id, {})
+            await self._tag(client, workflow_id, mantra.id, _ServerTags())
             if (row.bindings or {}).get("activate") and not match.get("active"):
                 try:
                     await client.activate(workflow_id)
@@ -823,26 +943,6 @@ class InstallService:
         if row.state != InstallationState.INSTALLED or not row.n8n_workflow_id:
             raise ServiceError(f"This installation is {row.state}, not installed.")
         return row, row.server
-
-
-def _sent_fingerprint(stored: Workflow, sent: Mapping[str, Any]) -> str:
-    """Fingerprint a server's copy as it was sent, without what the server added.
-
-    n8n 2.x gives some nodes a ``webhookId`` of its own (Slack's send-and-wait,
-    for one); a node sent without one is compared without it.
-    """
-    without_id = {
-        str(node.get("name"))
-        for node in sent.get("nodes") or []
-        if "webhookId" not in node
-    }
-    nodes = [
-        {k: v for k, v in node.items() if k != "webhookId"}
-        if node.get("name") in without_id
-        else node
-        for node in stored.get("nodes") or []
-    ]
-    return workflow_fingerprint({**stored, "nodes": nodes})
 
 
 async def _status_of(client: N8nClient, view: InstallationView) -> LiveStatus:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mantra_desktop import secrets
 from mantra_desktop.models import N8nServer
 from mantra_desktop.n8n import N8nAuthError, N8nClient, N8nError, ServerInfo
-from mantra_desktop.n8n.client import normalise_base_url
+from mantra_desktop.n8n.client import normalise_base_url, prepare_network
 from mantra_desktop.repositories.servers import ServerRepository
 from mantra_desktop.services.errors import ServiceError
 
@@ -73,6 +73,7 @@ class ServerService:
 
     async def test(self, base_url: str, api_key: str) -> ServerInfo:
         """Check an address and key before saving them; raises ``N8nError``."""
+        await prepare_network()
         async with self._client(base_url, api_key) as client:
             return await client.server_info()
 
@@ -179,7 +180,9 @@ class ServerService:
 
     async def client(self, server: N8nServer) -> N8nClient:
         """Open a client to a saved server; the caller closes it (``async with``)."""
-        return self._client(server.base_url, await self.api_key(server.id))
+        key = await self.api_key(server.id)
+        await prepare_network()
+        return self._client(server.base_url, key)
 
     def _client(self, base_url: str, api_key: str) -> N8nClient:
         return N8nClient(base_url, api_key, timeout=self.timeout)

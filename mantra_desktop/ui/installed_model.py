@@ -27,6 +27,27 @@ _STATE_COLOURS = {
 }
 
 
+SHORT_ERROR_LENGTH = 90
+
+
+def short_error(text: str, limit: int = SHORT_ERROR_LENGTH) -> str:
+    """Return the first sentence of an error, cut to ``limit`` characters.
+
+    The table shows this; the tooltip and the details area show the whole text.
+    """
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    end = len(first_line)
+    for index, character in enumerate(first_line):
+        follows = first_line[index + 1 : index + 2]
+        if character in ".!?" and (follows == "" or follows.isspace()):
+            end = index + 1
+            break
+    sentence = first_line[:end]
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rstrip() + "…"
+    return sentence
+
+
 def state_text(view: InstallationView, status: LiveStatus | None) -> str:
     """Return the word the State column shows for an installation."""
     if view.state != InstallationState.INSTALLED or status is None:
@@ -138,4 +159,4 @@ class InstalledModel(QAbstractTableModel):
             if status is None or status.active is None:
                 return "—" if view.state == InstallationState.INSTALLED else ""
             return "Yes" if status.active else "No"
-        return (view.error or "").splitlines()[0] if view.error else ""
+        return short_error(view.error or "")

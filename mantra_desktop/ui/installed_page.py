@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -116,6 +116,19 @@ class InstalledPage(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        # The table shows an error's first sentence; the whole text is here.
+        self.error_details = QLabel()
+        self.error_details.setObjectName("errorDetails")
+        self.error_details.setWordWrap(True)
+        self.error_details.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.error_details.setStyleSheet(
+            "QLabel#errorDetails { color: #b42318; padding: 6px; "
+            "border: 1px solid #f3c0bb; border-radius: 4px; }"
+        )
+        self.error_details.hide()
+        layout.addWidget(self.error_details)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
 
@@ -172,6 +185,9 @@ class InstalledPage(QWidget):
 
     def _update_buttons(self, *_args: object) -> None:
         view = self.selected()
+        error = view.error if view is not None else None
+        self.error_details.setText(f"Last error: {error}" if error else "")
+        self.error_details.setVisible(bool(error))
         installed = view is not None and view.state == InstallationState.INSTALLED
         status = self.model.status_of(view.id) if view is not None else None
         active = status.active if status is not None else None

@@ -340,3 +340,56 @@ def trigger_kind(node_type: str) -> TriggerKind | None:
     if name.endswith("Trigger"):
         return TriggerKind.APP_EVENT
     return None
+
+
+# How a credential type's name ends, and how the label says it.
+_CREDENTIAL_KINDS = (
+    ("OAuth2Api", " (OAuth2)"),
+    ("OAuth2", " (OAuth2)"),
+    ("OAuth1Api", " (OAuth1)"),
+    ("Api", " API"),
+)
+# Names camel case cannot spell; the key is the type without its kind.
+_CREDENTIAL_NAMES = {
+    "oAuth2": "OAuth2 (generic)",
+    "oAuth1": "OAuth1 (generic)",
+    "openAi": "OpenAI",
+    "gSuiteAdmin": "Google Workspace Admin",
+    "youTube": "YouTube",
+    "gitHub": "GitHub",
+    "gitLab": "GitLab",
+    "hubspot": "HubSpot",
+    "linkedIn": "LinkedIn",
+    "httpHeaderAuth": "HTTP Header Auth",
+    "httpBasicAuth": "HTTP Basic Auth",
+    "httpQueryAuth": "HTTP Query Auth",
+    "httpDigestAuth": "HTTP Digest Auth",
+    "httpCustomAuth": "HTTP Custom Auth",
+    "smtp": "SMTP",
+    "imap": "IMAP",
+    "sftp": "SFTP",
+    "ftp": "FTP",
+    "ssh": "SSH",
+}
+
+
+def credential_type_label(credential_type: str) -> str:
+    """Return the label a person reads for an n8n credential type.
+
+    ``slackApi`` -> ``Slack API``, ``gmailOAuth2`` -> ``Gmail (OAuth2)``,
+    ``googleSheetsOAuth2Api`` -> ``Google Sheets (OAuth2)``; a type the table
+    does not know is spelled out from its camel case.
+    """
+    name = credential_type.strip()
+    if name in _CREDENTIAL_NAMES:
+        return _CREDENTIAL_NAMES[name]
+    stem, kind = name, ""
+    for ending, said in _CREDENTIAL_KINDS:
+        if name.endswith(ending) and len(name) > len(ending):
+            stem, kind = name[: -len(ending)], said
+            break
+    known = _CREDENTIAL_NAMES.get(stem)
+    if known is not None:
+        # "OAuth2 (generic)" already says its kind.
+        return known if known.endswith(")") else known + kind
+    return humanise(stem) + kind

@@ -267,13 +267,32 @@ def workflow_fingerprint(workflow: Mapping[str, Any]) -> str:
     """Return a digest to compare a server's copy with what was installed.
 
     Compute it on the body ``prepare_for_install`` returned and store it with
-    the installation; later compute it on ``GET /workflows/{id}`` and compare.
-    It counts node names, types, versions, parameters, run options, bound
-    credential ids, webhook ids and wiring; it ignores what a server adds or
-    rewrites (workflow and node ids, timestamps, ``active``, ``versionId``,
-    tags, settings defaults, positions and the workflow's name).
+    the installation; later compute it on ``GET /workflows/{id}`` and compare:
+    the two are equal when nobody changed the workflow. It counts node names,
+    types, versions, parameters, run options, bound credential ids, wiring, and
+    the webhook ids of the node types ``prepare_for_install`` always gives one
+    (webhook, form, wait and chat nodes). It ignores what a server adds or
+    rewrites: workflow and node ids, timestamps, ``active``, ``versionId``,
+    tags, settings defaults, positions, the workflow's name, and the webhook
+    ids of other nodes, which n8n 2.x assigns itself to some of them (Slack's
+    send-and-wait, for one).
     """
-    return installed_fingerprint(workflow)
+    nodes = workflow.get("nodes")
+    if not isinstance(nodes, list):
+        return installed_fingerprint(workflow)
+    counted = [_without_server_webhook_id(node) for node in nodes]
+    return installed_fingerprint({**workflow, "nodes": counted})
+
+
+def _without_server_webhook_id(node: object) -> object:
+    """Drop a node's webhook id unless the install itself always sets one."""
+    if (
+        isinstance(node, Mapping)
+        and "webhookId" in node
+        and node.get("type") not in _WEBHOOK_ID_TYPES
+    ):
+        return {key: value for key, value in node.items() if key != "webhookId"}
+    return node
 
 
 def check_install(

@@ -182,7 +182,14 @@ def test_installed_page_shows_state_from_the_server(
     assert page.model.index(by_name["Nightly report"], 4).data() == "No"
     failed = by_name["Clean up sheet"]
     assert page.model.index(failed, 3).data() == "failed"
-    assert "trigger" in page.model.index(failed, 5).data()
+    # The column shows the first sentence; the tooltip and details, all of it.
+    shown = page.model.index(failed, 5).data()
+    full = page.model.index(failed, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert shown and full.startswith(shown) and len(shown) < len(full)
+    assert "trigger" in full
+    page.table.selectRow(failed)
+    assert page.error_details.isVisibleTo(page)
+    assert page.error_details.text() == f"Last error: {full}"
 
     page.table.selectRow(by_name["Nightly report"])
     assert page.activate_button.isEnabled() and not page.deactivate_button.isEnabled()

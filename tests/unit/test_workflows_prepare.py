@@ -214,6 +214,30 @@ def test_the_fingerprint_ignores_what_the_server_adds() -> None:
     assert workflow_fingerprint(from_server) != workflow_fingerprint(body)
 
 
+def test_the_fingerprint_ignores_webhook_ids_the_server_assigns() -> None:
+    workflow = catalog_workflow()
+    workflow["nodes"].append(
+        {
+            "id": "n9",
+            "name": "Ask in Slack",
+            "type": "n8n-nodes-base.slack",
+            "typeVersion": 2.3,
+            "position": [440, 0],
+            "parameters": {"operation": "sendAndWait", "message": "Approve?"},
+        }
+    )
+    sent = install(workflow, "i")
+    assert "webhookId" not in sent["nodes"][-1]
+    stored = copy.deepcopy(sent)
+    stored["nodes"][-1]["webhookId"] = str(uuid.uuid4())
+
+    assert workflow_fingerprint(stored) == workflow_fingerprint(sent)
+
+    # The webhook ids the install chose still count: another one is a change.
+    stored["nodes"][0]["webhookId"] = str(uuid.uuid4())
+    assert workflow_fingerprint(stored) != workflow_fingerprint(sent)
+
+
 def test_check_install_names_unknown_types_and_unactivatable_workflows() -> None:
     workflow = catalog_workflow()
     known = {"n8n-nodes-base.webhook", "n8n-nodes-base.gmail"}
