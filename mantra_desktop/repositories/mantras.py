@@ -46,6 +46,10 @@ POSTGRES_SEARCH_VECTOR = (
     "mantras.name || ' ' || mantras.description || ' ' || mantras.apps_label)"
 )
 
+# Above this many matches, facets show whole-catalog numbers (counting facets
+# of a large match set takes about a second per 20,000 mantras).
+FACET_EXACT_LIMIT = 5000
+
 # Above this many full-text matches, "best match" lists newest first instead
 # of ranking every match (ranking costs a few microseconds per match).
 RANKED_MATCHES = 2000
@@ -118,9 +122,16 @@ class MantraSummary:
 
 @dataclass(frozen=True)
 class FacetCounts:
+    """Facet values with how many mantras use each.
+
+    ``exact`` is False when the search matched too many mantras to count
+    them quickly: the values and numbers are then those of the whole catalog.
+    """
+
     apps: list[tuple[str, int]] = field(default_factory=list)
     credential_types: list[tuple[str, int]] = field(default_factory=list)
     trigger_kinds: list[tuple[str, int]] = field(default_factory=list)
+    exact: bool = True
 
 
 _SUMMARY_COLUMNS = (
@@ -335,18 +346,24 @@ class MantraRepository:
             )
 
     async def facet_counts(self, query: MantraQuery, *, limit: int = 40) -> FacetCounts:
-        """How many matching mantras use each app, credential type and trigger."""
-        matching = self._filtered(select(Mantra.id), query).subquery()
+        """How many matching mantras use each app, credential type and trigger.
+
+        Exact up to :data:`FACET_EXACT_LIMIT` matches; above that the whole
+        catalog's numbers, read from the facet index in milliseconds.
+        """
+        if await self.count(query) > FACET_EXACT_LIMIT:
+            return await self._catalog_facet_counts(limit)
         params = self._params(query)
         counts: dict[str, list[tuple[str, int]]] = {}
         async with self._database.read() as session:
             for kind in FacetKind:
+                # driven from the matching mantras, then their facet rows
                 number = func.count().label("number")
                 statement = (
-                    select(MantraFacet.value, number)
-                    .where(
-                        MantraFacet.kind == kind.value,
-                        MantraFacet.mantra_id.in_(select(matching.c.id)),
+                    self._matching(
+                        select(MantraFacet.value, number),
+                        query,
+                        facet_kind=kind,
                     )
                     .group_by(MantraFacet.value)
                     .order_by(number.desc(), MantraFacet.value)
@@ -356,8 +373,7 @@ class MantraRepository:
                 counts[kind.value] = [(value, int(n)) for value, n in rows]
             number = func.count().label("number")
             statement = (
-                select(Mantra.trigger_kind, number)
-                .where(Mantra.id.in_(select(matching.c.id)))
+                self._matching(select(Mantra.trigger_kind, number), query)
                 .group_by(Mantra.trigger_kind)
                 .order_by(number.desc())
             )
@@ -366,6 +382,34 @@ class MantraRepository:
             apps=counts[FacetKind.APP.value],
             credential_types=counts[FacetKind.CREDENTIAL.value],
             trigger_kinds=[(kind, int(n)) for kind, n in triggers],
+        )
+
+    async def _catalog_facet_counts(self, limit: int) -> FacetCounts:
+        counts: dict[str, list[tuple[str, int]]] = {}
+        async with self._database.read() as session:
+            for kind in FacetKind:
+                number = func.count().label("number")
+                statement = (
+                    select(MantraFacet.value, number)
+                    .where(MantraFacet.kind == kind.value)
+                    .group_by(MantraFacet.value)
+                    .order_by(number.desc(), MantraFacet.value)
+                    .limit(limit)
+                )
+                rows = (await session.execute(statement)).all()
+                counts[kind.value] = [(value, int(n)) for value, n in rows]
+            number = func.count().label("number")
+            statement = (
+                select(Mantra.trigger_kind, number)
+                .group_by(Mantra.trigger_kind)
+                .order_by(number.desc())
+            )
+            triggers = (await session.execute(statement)).all()
+        return FacetCounts(
+            apps=counts[FacetKind.APP.value],
+            credential_types=counts[FacetKind.CREDENTIAL.value],
+            trigger_kinds=[(kind, int(n)) for kind, n in triggers],
+            exact=False,
         )
 
     # -- writing ----------------------------------------------------------
@@ -471,6 +515,38 @@ class MantraRepository:
         if self._database.is_sqlite:
             return {"fts_query": " ".join(f'"{token}"*' for token in tokens)}
         return {"fts_query": " & ".join(f"{token}:*" for token in tokens)}
+
+    def _matching(
+        self,
+        statement: Select[Any, Any],
+        query: MantraQuery,
+        *,
+        facet_kind: FacetKind | None = None,
+    ) -> Select[Any, Any]:
+        """``statement`` over the mantras matching ``query`` (and their facets).
+
+        On SQLite with words the full-text matches drive the query, so the
+        work follows the number of matches rather than the catalog's size.
+        """
+        driven_by_words = self._database.is_sqlite and bool(query.tokens)
+        source: Any = (
+            _fts.join(Mantra, _fts.c.rowid == _MANTRA_ROWID)
+            if driven_by_words
+            else Mantra.__table__
+        )
+        if facet_kind is not None:
+            of_kind: ColumnElement[bool] = MantraFacet.kind == facet_kind.value
+            if driven_by_words:
+                # SQLite's likely() keeps the planner from starting at the
+                # facet index (every mantra) instead of at the matches.
+                of_kind = func.likely(of_kind)
+            source = source.join(
+                MantraFacet, and_(MantraFacet.mantra_id == Mantra.id, of_kind)
+            )
+        statement = statement.select_from(source)
+        if driven_by_words:
+            statement = statement.where(text("mantra_search MATCH :fts_query"))
+        return self._filtered(statement, query, by_words=not driven_by_words)
 
     def _filtered(
         self, statement: Select[Any], query: MantraQuery, *, by_words: bool = True

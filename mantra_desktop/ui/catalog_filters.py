@@ -49,8 +49,13 @@ class FacetBox(QComboBox):
         value = self.currentData()
         return value if isinstance(value, str) else None
 
-    def set_counts(self, counts: list[tuple[str, int]], *, triggers: bool) -> None:
-        """Replace the entries, keeping the current choice (shown with 0 if gone)."""
+    def set_counts(
+        self, counts: list[tuple[str, int]], *, triggers: bool, exact: bool = True
+    ) -> None:
+        """Replace the entries, keeping the current choice (shown with 0 if gone).
+
+        Without ``exact`` the numbers are the whole catalog's, so none is shown.
+        """
         chosen = self.chosen()
         self.blockSignals(True)
         try:
@@ -61,7 +66,8 @@ class FacetBox(QComboBox):
                 counts = [*counts, (chosen, 0)]
             for value, number in counts:
                 shown = trigger_label(value) if triggers else value
-                self.addItem(f"{shown}  ({number:,})", value)
+                label = f"{shown}  ({number:,})" if exact else shown
+                self.addItem(label, value)
             self.setCurrentIndex(max(0, self.findData(chosen)) if chosen else 0)
         finally:
             self.blockSignals(False)
@@ -130,9 +136,12 @@ class CatalogFilters(QWidget):
         )
 
     def set_counts(self, counts: FacetCounts) -> None:
-        self.apps.set_counts(counts.apps, triggers=False)
-        self.triggers.set_counts(counts.trigger_kinds, triggers=True)
-        self.credentials.set_counts(counts.credential_types, triggers=False)
+        exact = counts.exact
+        self.apps.set_counts(counts.apps, triggers=False, exact=exact)
+        self.triggers.set_counts(counts.trigger_kinds, triggers=True, exact=exact)
+        self.credentials.set_counts(
+            counts.credential_types, triggers=False, exact=exact
+        )
 
     def is_filtering(self) -> bool:
         return any(

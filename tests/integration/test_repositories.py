@@ -367,3 +367,29 @@ def test_broad_search_lists_newest_first_and_counts_without_hidden(
 
     arun(mantras.rebuild_search_index())
     assert arun(mantras.count(query)) == 5
+
+
+def test_facets_of_a_broad_search_are_the_catalogs(
+    database: Database, arun: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mantra_desktop.repositories.mantras as mantras_module
+
+    mantras = MantraRepository(database)
+    arun(
+        mantras.create_many(
+            [
+                *[fields(f"Alert {i}", apps=("Slack",)) for i in range(3)],
+                fields("Mail alert", apps=("Gmail",), trigger=TriggerKind.WEBHOOK),
+                fields("Ledger", apps=("Airtable",)),
+            ],
+            origin=MantraOrigin.IMPORTED,
+        )
+    )
+    exact = arun(mantras.facet_counts(MantraQuery(words="alert")))
+    assert exact.exact and dict(exact.apps) == {"Slack": 3, "Gmail": 1}
+
+    monkeypatch.setattr(mantras_module, "FACET_EXACT_LIMIT", 2)
+    broad = arun(mantras.facet_counts(MantraQuery(words="alert")))
+    assert not broad.exact
+    assert dict(broad.apps) == {"Slack": 3, "Gmail": 1, "Airtable": 1}
+    assert dict(broad.trigger_kinds) == {"schedule": 4, "webhook": 1}
