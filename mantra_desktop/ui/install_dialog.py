@@ -61,26 +61,10 @@ from mantra_desktop.services.install import (
 from mantra_desktop.ui.accounts_link import start_link
 from mantra_desktop.ui.bridge import AsyncRunner, dialog_result
 from mantra_desktop.workflows import CredentialRequirement
-from mantra_desktop.workflows.node_types import humanise
+from mantra_desktop.workflows.node_types import credential_type_label
 
 logger = logging.getLogger(__name__)
 
-# Names people know credential types by, where cutting the type's suffix and
-# splitting its words would not give them.
-_TYPE_LABELS = {
-    "gmailOAuth2": "Gmail",
-    "googleOAuth2Api": "Google (any API)",
-    "googleSheetsTriggerOAuth2Api": "Google Sheets Trigger",
-    "gSuiteAdminOAuth2Api": "Google Workspace Admin",
-    "youTubeOAuth2Api": "YouTube",
-    "oAuth2Api": "OAuth2 (generic)",
-    "oAuth1Api": "OAuth1 (generic)",
-    "httpHeaderAuth": "HTTP Header Auth",
-    "httpBasicAuth": "HTTP Basic Auth",
-    "httpQueryAuth": "HTTP Query Auth",
-    "openAiApi": "OpenAI",
-}
-_TYPE_SUFFIXES = ("OAuth2Api", "OAuth2", "OAuth1Api", "Api")
 _MUTED = "#667085"
 _ATTENTION = "#b54708"
 _GOOD = "#067647"
@@ -88,14 +72,7 @@ _GOOD = "#067647"
 
 def credential_type_name(credential_type: str) -> str:
     """Return the name a person knows an n8n credential type by (``Gmail``)."""
-    if credential_type in _TYPE_LABELS:
-        return _TYPE_LABELS[credential_type]
-    stem = credential_type
-    for suffix in _TYPE_SUFFIXES:
-        if stem.endswith(suffix) and len(stem) > len(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    return humanise(stem)
+    return credential_type_label(credential_type, with_kind=False)
 
 
 def _requirement_label(requirement: CredentialRequirement) -> str:

@@ -139,6 +139,7 @@ _APP_NAMES: dict[str, str] = {
     "googleTasks": "Google Tasks",
     "googleVertex": "Google Vertex AI",
     "gSuiteAdmin": "Google Workspace Admin",
+    "google": "Google (any API)",
     "hackerNews": "Hacker News",
     "hubspot": "HubSpot",
     "huggingFaceInference": "Hugging Face",
@@ -355,6 +356,7 @@ _CREDENTIAL_NAMES = {
     "oAuth1": "OAuth1 (generic)",
     "openAi": "OpenAI",
     "gSuiteAdmin": "Google Workspace Admin",
+    "google": "Google (any API)",
     "youTube": "YouTube",
     "gitHub": "GitHub",
     "gitLab": "GitLab",
@@ -373,12 +375,13 @@ _CREDENTIAL_NAMES = {
 }
 
 
-def credential_type_label(credential_type: str) -> str:
+def credential_type_label(credential_type: str, *, with_kind: bool = True) -> str:
     """Return the label a person reads for an n8n credential type.
 
     ``slackApi`` -> ``Slack API``, ``gmailOAuth2`` -> ``Gmail (OAuth2)``,
     ``googleSheetsOAuth2Api`` -> ``Google Sheets (OAuth2)``; a type the table
-    does not know is spelled out from its camel case.
+    does not know is spelled out from its camel case. Without ``with_kind``
+    the kind of credential is left out (``Gmail``, ``Slack``).
     """
     name = credential_type.strip()
     if name in _CREDENTIAL_NAMES:
@@ -386,7 +389,7 @@ def credential_type_label(credential_type: str) -> str:
     stem, kind = name, ""
     for ending, said in _CREDENTIAL_KINDS:
         if name.endswith(ending) and len(name) > len(ending):
-            stem, kind = name[: -len(ending)], said
+            stem, kind = name[: -len(ending)], said if with_kind else ""
             break
     known = _CREDENTIAL_NAMES.get(stem)
     if known is not None:
