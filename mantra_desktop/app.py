@@ -20,7 +20,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from mantra_desktop import APP_ID, APP_NAME, DESKTOP_ID, __version__
+import mantra_desktop
+from mantra_desktop import APP_ID, APP_NAME, DESKTOP_ID
 from mantra_desktop.config import (
     app_paths,
     describe_database_url,
@@ -57,7 +58,6 @@ def _application(argv: Sequence[str]) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_ID)
     app.setDesktopFileName(DESKTOP_ID)
     app.setQuitOnLastWindowClosed(False)  # the session ends when run_session does
@@ -71,7 +71,7 @@ def run_window(args: argparse.Namespace) -> int:
     """Run the windowed app until its window closes; return the exit code."""
     paths = app_paths()
     configure_logging(paths.log_file, debug=args.debug)
-    logger.info("Starting %s %s", APP_NAME, __version__)
+    logger.info("Starting %s", APP_NAME)
 
     import qasync
 
@@ -127,6 +127,9 @@ async def run_session(window: Any, args: argparse.Namespace) -> int:
     window.closed.connect(on_closed)
     window.show()
     first_paint = await asyncio.wait_for(painted, timeout=30)
+    version = mantra_desktop.__version__
+    QApplication.setApplicationVersion(version)
+    logger.info("Running %s %s", APP_NAME, version)
     if os.environ.get(FIRST_PAINT_ENV):
         sys.stdout.write(f"first-paint {first_paint:.6f}\n")
         sys.stdout.flush()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from mantra_desktop import APP_ID, __version__
+import mantra_desktop
+from mantra_desktop import APP_ID
 
 CommandRegistrar = Callable[
     ["argparse._SubParsersAction[argparse.ArgumentParser]"], None
@@ -23,13 +24,25 @@ def _registrars() -> list[CommandRegistrar]:
     return [catalog.register, installs.register]
 
 
+class _VersionAction(argparse.Action):
+    """Print the version, read from the package metadata only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        parser.exit(message=f"{mantra_desktop.__version__}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=APP_ID,
         description="Browse n8n workflow templates and install them into your "
         "own n8n servers. Without a command, the window opens.",
     )
-    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the version and exit"
+    )
     add_common_options(parser)
     parser.add_argument(
         "--smoke",

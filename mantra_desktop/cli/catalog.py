@@ -15,6 +15,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mantra_desktop.cli.common import (
     EXIT_OK,
@@ -23,9 +24,9 @@ from mantra_desktop.cli.common import (
     run_command,
     say,
 )
-from mantra_desktop.repositories.mantras import MantraQuery, SortKey
-from mantra_desktop.services.catalog import export_file_name, trigger_label
-from mantra_desktop.services.context import Services
+
+if TYPE_CHECKING:
+    from mantra_desktop.services.context import Services
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ async def _import(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _export(services: Services, args: argparse.Namespace) -> int:
+    from mantra_desktop.services.catalog import export_file_name
+
     mantra = await services.catalog.resolve(args.mantra)
     name, content = await services.catalog.export_bytes(mantra.id)
     if args.output is not None and str(args.output) == "-":
@@ -96,6 +99,9 @@ async def _export(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _list(services: Services, args: argparse.Namespace) -> int:
+    from mantra_desktop.repositories.mantras import MantraQuery, SortKey
+    from mantra_desktop.services.catalog import trigger_label
+
     query = MantraQuery(
         words=args.search,
         apps=frozenset(args.app),

@@ -7,18 +7,15 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from mantra_desktop.config import app_paths, resolve_database_url
-from mantra_desktop.db.errors import DatabaseError
 from mantra_desktop.logs import configure_logging
-from mantra_desktop.repositories.errors import RepositoryError
-from mantra_desktop.services.context import (
-    Services,
-    build_services,
-    open_database,
-    user_service,
-)
-from mantra_desktop.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    # Commands are parsed before anything heavy loads: the services (and the
+    # database libraries under them) are imported when a command runs.
+    from mantra_desktop.services.context import Services
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +24,7 @@ EXIT_REFUSED = 1
 EXIT_DATABASE = 2
 EXIT_UNEXPECTED = 3
 
-CommandBody = Callable[[Services, argparse.Namespace], Awaitable[int]]
+CommandBody = Callable[["Services", argparse.Namespace], Awaitable[int]]
 
 
 def say(line: str) -> None:
@@ -42,12 +39,21 @@ def complain(line: str) -> None:
 
 def explained_errors() -> tuple[type[BaseException], ...]:
     from mantra_desktop.n8n.errors import N8nError
+    from mantra_desktop.repositories.errors import RepositoryError
     from mantra_desktop.secrets import KeychainError
+    from mantra_desktop.services.errors import ServiceError
 
     return (ServiceError, RepositoryError, N8nError, KeychainError)
 
 
 async def _open_and_run(body: CommandBody, args: argparse.Namespace) -> int:
+    from mantra_desktop.services.context import (
+        build_services,
+        open_database,
+        user_service,
+    )
+    from mantra_desktop.services.errors import ServiceError
+
     paths = app_paths()
     url = resolve_database_url(args.database, paths)
     database, _report = await open_database(url, paths, echo=args.debug)
@@ -71,6 +77,8 @@ def run_command(body: CommandBody, args: argparse.Namespace) -> int:
     """Run a command body against the chosen database and return its exit code."""
     paths = app_paths()
     configure_logging(paths.log_file, debug=args.debug)
+    from mantra_desktop.db.errors import DatabaseError
+
     try:
         return asyncio.run(_open_and_run(body, args))
     except DatabaseError as error:

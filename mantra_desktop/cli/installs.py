@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from mantra_desktop.cli.common import (
     EXIT_OK,
@@ -21,8 +22,9 @@ from mantra_desktop.cli.common import (
     run_command,
     say,
 )
-from mantra_desktop.services.context import Services
-from mantra_desktop.services.install import InstallRequest
+
+if TYPE_CHECKING:
+    from mantra_desktop.services.context import Services
 
 API_KEY_VARIABLE = "MANTRA_N8N_API_KEY"
 
@@ -103,6 +105,8 @@ async def _test_server(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _install(services: Services, args: argparse.Namespace) -> int:
+    from mantra_desktop.services.install import InstallRequest
+
     mantra = await services.catalog.resolve(args.mantra)
     if args.server:
         server = await services.servers.by_name(args.server)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mantra_desktop import APP_NAME, __version__
+import mantra_desktop
+from mantra_desktop import APP_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>"
+            f"<b>{APP_NAME}</b> {mantra_desktop.__version__}<br>"
             "Workflow templates for n8n, installed into your own servers.",
         )
 

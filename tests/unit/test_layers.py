@@ -118,3 +118,26 @@ def test_the_rule_catches_a_breach(tmp_path: Path) -> None:
     imports = _imports(source, "mantra_desktop.models.bad")
     assert "mantra_desktop.ui" in imports
     assert "mantra_desktop.services.catalog" in imports
+
+
+def test_the_window_paints_before_the_heavy_libraries_load() -> None:
+    """What runs before the first paint imports no database or network library.
+
+    The window is shown first and the database opened after, so the modules
+    loaded up to ``window.show()`` must stay light.
+    """
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import mantra_desktop.cli as cli\n"
+        "cli.build_parser().parse_args([])\n"
+        "import mantra_desktop.app, mantra_desktop.ui.main_window\n"
+        "heavy = ('sqlalchemy', 'alembic', 'httpx', 'keyring', 'google', 'asyncpg')\n"
+        "print(' '.join(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
