@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from mantra_desktop.services.accounts import AccountState, LinkedAccount
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+from mantra_desktop.ui.record_table import AnyIndex, RecordTableModel
 
 COLUMNS = ("Account", "Name", "May access", "State")
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,49 +27,19 @@ _STATE_COLOUR = {
 }
 
 
-class AccountsModel(QAbstractTableModel):
+class AccountsModel(RecordTableModel):
     """One row per linked account: email, name, products it may access, state."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._accounts: list[LinkedAccount] = []
+    headers = COLUMNS
 
     def set_accounts(self, accounts: Sequence[LinkedAccount]) -> None:
         """Replace every row."""
-        self.beginResetModel()
-        self._accounts = list(accounts)
-        self.endResetModel()
+        self._replace_records(accounts)
 
     def account_at(self, row: int) -> LinkedAccount | None:
         """Return the account on ``row``, or None outside the table."""
-        return self._accounts[row] if 0 <= row < len(self._accounts) else None
-
-    def row_of(self, account_id: str) -> int:
-        """Return the row of an account, or -1."""
-        for row, account in enumerate(self._accounts):
-            if account.id == account_id:
-                return row
-        return -1
-
-    def rowCount(self, parent: AnyIndex = _ROOT) -> int:  # Qt override
-        return 0 if parent.isValid() else len(self._accounts)
-
-    def columnCount(self, parent: AnyIndex = _ROOT) -> int:  # Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # Qt override
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+        account: LinkedAccount | None = self.record_at(row)
+        return account
 
     def data(  # Qt override
         self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole

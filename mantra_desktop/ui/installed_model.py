@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from mantra_desktop.models import InstallationState
 from mantra_desktop.services.install import InstallationView, LiveStatus, Presence
+from mantra_desktop.ui.record_table import AnyIndex, RecordTableModel
 
 HEADERS = ("Mantra", "Server", "Version", "State", "Active", "Last error")
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 _STATE_COLOURS = {
     "failed": "#b42318",
@@ -61,67 +61,36 @@ def state_text(view: InstallationView, status: LiveStatus | None) -> str:
     return "installed"
 
 
-class InstalledModel(QAbstractTableModel):
+class InstalledModel(RecordTableModel):
     """Installations as a table; ``InstallationIdRole`` gives a row's id."""
 
     InstallationIdRole = Qt.ItemDataRole.UserRole + 1
+    headers = HEADERS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._views: list[InstallationView] = []
         self._statuses: dict[str, LiveStatus] = {}
 
     def set_views(self, views: Sequence[InstallationView]) -> None:
-        self.beginResetModel()
-        self._views = list(views)
-        self._statuses = {
-            k: v for k, v in self._statuses.items() if k in {x.id for x in views}
-        }
-        self.endResetModel()
+        kept = {view.id for view in views}
+        self._statuses = {k: v for k, v in self._statuses.items() if k in kept}
+        self._replace_records(views)
 
     def set_statuses(self, statuses: Mapping[str, LiveStatus]) -> None:
         self._statuses.update(statuses)
-        if self._views:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._views) - 1, len(HEADERS) - 1)
-            )
+        self._all_changed()
 
     def view_at(self, row: int) -> InstallationView:
-        return self._views[row]
+        view: InstallationView = self._records[row]
+        return view
 
     def status_of(self, installation_id: str) -> LiveStatus | None:
         return self._statuses.get(installation_id)
 
-    def row_of(self, installation_id: str) -> int:
-        for number, view in enumerate(self._views):
-            if view.id == installation_id:
-                return number
-        return -1
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._views)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._views):
+        if not index.isValid() or index.row() >= len(self._records):
             return None
-        view = self._views[index.row()]
+        view = self._records[index.row()]
         status = self._statuses.get(view.id)
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:

@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QFont
@@ -37,13 +34,13 @@ from mantra_desktop.models import N8nServer
 from mantra_desktop.services.context import Services
 from mantra_desktop.services.servers import ConnectionReport
 from mantra_desktop.ui.bridge import AsyncRunner, dialog_result
+from mantra_desktop.ui.record_table import AnyIndex, RecordTableModel
 from mantra_desktop.ui.servers_copy_dialog import ServerWorkflowsDialog
 from mantra_desktop.ui.servers_dialog import ServerDialog
 
 logger = logging.getLogger(__name__)
 
 _HEADERS = ("Name", "Address", "n8n version", "Default", "Status")
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass
@@ -59,19 +56,15 @@ class ServerRow:
     ok: bool | None = None
 
 
-class ServersModel(QAbstractTableModel):
+class ServersModel(RecordTableModel):
     """The servers as a table; ``ServerIdRole`` gives a row's server id."""
 
     ServerIdRole = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ServerRow] = []
+    headers = _HEADERS
 
     def set_servers(self, servers: Sequence[N8nServer]) -> None:
-        previous = {row.id: row for row in self._rows}
-        self.beginResetModel()
-        self._rows = []
+        previous = {row.id: row for row in self._records}
+        rows = []
         for server in servers:
             row = ServerRow(
                 server.id,
@@ -82,50 +75,29 @@ class ServersModel(QAbstractTableModel):
             )
             if server.id in previous:
                 row.status, row.ok = previous[server.id].status, previous[server.id].ok
-            self._rows.append(row)
-        self.endResetModel()
+            rows.append(row)
+        self._replace_records(rows)
 
     def set_report(self, server_id: str, report: ConnectionReport) -> None:
-        for number, row in enumerate(self._rows):
+        for number, row in enumerate(self._records):
             if row.id == server_id:
                 row.ok = report.key_accepted
                 row.status = "Connected" if report.key_accepted else report.message
                 if report.version:
                     row.version = report.version
-                self.dataChanged.emit(
-                    self.index(number, 0), self.index(number, len(_HEADERS) - 1)
-                )
+                self._row_changed(number)
 
     def row_at(self, number: int) -> ServerRow:
-        return self._rows[number]
+        row: ServerRow = self._records[number]
+        return row
 
     def server_ids(self) -> list[str]:
-        return [row.id for row in self._rows]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _HEADERS[section]
-        return None
+        return [row.id for row in self._records]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or index.row() >= len(self._records):
             return None
-        row = self._rows[index.row()]
+        row = self._records[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
