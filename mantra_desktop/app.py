@@ -67,11 +67,26 @@ def _application(argv: Sequence[str]) -> QApplication:
     return app
 
 
+def _no_display() -> bool:
+    """True on Linux when Qt would abort for want of a screen to draw on."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_window(args: argparse.Namespace) -> int:
     """Run the windowed app until its window closes; return the exit code."""
     paths = app_paths()
     configure_logging(paths.log_file, debug=args.debug)
     logger.info("Starting %s", APP_NAME)
+
+    if _no_display():
+        sys.stderr.write(
+            f"{APP_NAME} needs a desktop session: no display was found "
+            "(DISPLAY and WAYLAND_DISPLAY are unset). For a check without a "
+            "screen, set QT_QPA_PLATFORM=offscreen.\n"
+        )
+        return EXIT_FAILED
 
     import qasync
 

@@ -137,3 +137,22 @@ def test_folder_without_write_access(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "not writable for you" in result.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_without_a_display_the_app_says_so(tmp_path: Path) -> None:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    environment["XDG_STATE_HOME"] = str(tmp_path / "state")
+    result = subprocess.run(
+        [sys.executable, "-m", "mantra_desktop", "--smoke"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "needs a desktop session" in result.stderr
+    assert "Traceback" not in result.stderr
