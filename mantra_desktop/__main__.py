@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from mantra_desktop.cli import build_parser
+    from mantra_desktop.cli import build_parser, wants_command
 
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(with_commands=wants_command(arguments)).parse_args(arguments)
     if getattr(args, "run", None) is not None:
         return int(args.run(args))
     from mantra_desktop.app import run_window

@@ -8,7 +8,6 @@ alive at once, and everything that can wait runs after that.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -16,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -39,18 +38,35 @@ FIRST_PAINT_ENV = "MANTRA_DESKTOP_REPORT_FIRST_PAINT"
 
 
 class _FirstPaint(QObject):
-    """Resolves a future on the first paint of a widget."""
+    """Ends a local event loop on the first paint of a widget, noting its time."""
 
-    def __init__(self, widget: QWidget, future: asyncio.Future[float]) -> None:
+    def __init__(self, widget: QWidget, waiting: QEventLoop) -> None:
         super().__init__(widget)
-        self._future = future
+        self.painted_at: float | None = None
+        self._waiting = waiting
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        if event.type() == QEvent.Type.Paint and not self._future.done():
-            self._future.set_result(time.time())
+        if event.type() == QEvent.Type.Paint and self.painted_at is None:
+            self.painted_at = time.time()
             watched.removeEventFilter(self)
+            self._waiting.quit()
         return False
+
+
+def show_and_wait_for_paint(window: QWidget, timeout_ms: int = 30_000) -> float:
+    """Show ``window`` and return the wall-clock time of its first paint.
+
+    This runs before the asyncio loop exists, so nothing but Qt stands
+    between the start of the process and a window on screen.
+    """
+    waiting = QEventLoop()
+    watcher = _FirstPaint(window, waiting)
+    QTimer.singleShot(timeout_ms, waiting.quit)
+    window.show()
+    if watcher.painted_at is None:
+        waiting.exec()
+    return watcher.painted_at or time.time()
 
 
 def _application(argv: Sequence[str]) -> QApplication:
@@ -76,10 +92,6 @@ def _no_display() -> bool:
 
 def run_window(args: argparse.Namespace) -> int:
     """Run the windowed app until its window closes; return the exit code."""
-    paths = app_paths()
-    configure_logging(paths.log_file, debug=args.debug)
-    logger.info("Starting %s", APP_NAME)
-
     if _no_display():
         sys.stderr.write(
             f"{APP_NAME} needs a desktop session: no display was found "
@@ -88,14 +100,27 @@ def run_window(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
 
-    import qasync
-
     app = _application(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     from mantra_desktop.ui.main_window import MainWindow
 
-    window = MainWindow(log_folder=str(paths.log_dir))
+    window = MainWindow()
+    first_paint = show_and_wait_for_paint(window)
+    # Logging starts right after the paint: it is the first thing that can wait.
+    paths = app_paths()
+    configure_logging(paths.log_file, debug=args.debug)
+    logger.info("Started %s", APP_NAME)
+    window.set_log_folder(str(paths.log_dir))
+    if os.environ.get(FIRST_PAINT_ENV):
+        sys.stdout.write(f"first-paint {first_paint:.6f}\n")
+        sys.stdout.flush()
+
+    # The asyncio loop, and everything that needs it, comes after the paint.
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     try:
         with loop:
             return loop.run_until_complete(run_session(window, args))
@@ -127,30 +152,25 @@ async def _report_startup_failure(window: QWidget, message: str, smoke: bool) ->
 
 
 async def run_session(window: Any, args: argparse.Namespace) -> int:
-    """Show the window, open the database, attach the pages, wait for close."""
-    from mantra_desktop.ui.session import attach_services, choose_user
+    """Open the database for the shown window, attach the pages, wait for close."""
+    import asyncio
 
-    loop = asyncio.get_running_loop()
-    painted: asyncio.Future[float] = loop.create_future()
-    closed: asyncio.Future[None] = loop.create_future()
-    _FirstPaint(window, painted)
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def on_closed() -> None:
         if not closed.done():
             closed.set_result(None)
 
     window.closed.connect(on_closed)
-    window.show()
-    first_paint = await asyncio.wait_for(painted, timeout=30)
     version = mantra_desktop.__version__
     QApplication.setApplicationVersion(version)
     logger.info("Running %s %s", APP_NAME, version)
-    if os.environ.get(FIRST_PAINT_ENV):
-        sys.stdout.write(f"first-paint {first_paint:.6f}\n")
-        sys.stdout.flush()
 
+    # Everything below loads the database, network and service layers: only
+    # now, once the window is on screen.
     from mantra_desktop.db.errors import DatabaseError
     from mantra_desktop.services.context import build_services, open_database
+    from mantra_desktop.ui.session import attach_services, choose_user
 
     paths = app_paths()
     url = resolve_database_url(args.database, paths)

@@ -13,8 +13,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from mantra_desktop import APP_ID
 
 DATABASE_FILE_NAME = "mantra.db"
@@ -44,6 +42,8 @@ class AppPaths:
 
 def app_paths() -> AppPaths:
     """Return the per-user folders for this platform (not created here)."""
+    import platformdirs
+
     return AppPaths(
         data_dir=platformdirs.user_data_path(APP_ID, appauthor=False),
         log_dir=platformdirs.user_log_path(APP_ID, appauthor=False),

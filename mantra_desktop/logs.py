@@ -8,7 +8,6 @@ library logs a header.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 from pathlib import Path
 
@@ -46,6 +45,8 @@ class SecretMaskingFilter(logging.Filter):
 
 def configure_logging(log_file: Path, *, debug: bool = False) -> None:
     """Send the app's log to ``log_file`` (rotated), and to stderr with ``debug``."""
+    import logging.handlers
+
     log_file.parent.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -7,7 +7,7 @@ refused, and never show a traceback (the log has it).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import mantra_desktop
 from mantra_desktop import APP_ID
@@ -34,7 +34,19 @@ class _VersionAction(argparse.Action):
         parser.exit(message=f"{mantra_desktop.__version__}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Every command's name, so that starting the window (no command) need not load
+# the command modules; a test checks this against the registered commands.
+COMMAND_NAMES = frozenset(
+    {"import", "export", "list", "servers", "install", "installations", "uninstall"}
+)
+
+
+def wants_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` names a command or asks for help (so needs them all)."""
+    return any(arg in COMMAND_NAMES or arg in ("-h", "--help") for arg in argv)
+
+
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=APP_ID,
         description="Browse n8n workflow templates and install them into your "
@@ -49,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start, paint the window once, and quit (for checks)",
     )
+    if not with_commands:
+        return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in _registrars():
         register(commands)

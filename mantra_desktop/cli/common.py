@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -77,6 +76,8 @@ def run_command(body: CommandBody, args: argparse.Namespace) -> int:
     """Run a command body against the chosen database and return its exit code."""
     paths = app_paths()
     configure_logging(paths.log_file, debug=args.debug)
+    import asyncio
+
     from mantra_desktop.db.errors import DatabaseError
 
     try:

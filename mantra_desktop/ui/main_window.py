@@ -202,6 +202,10 @@ class MainWindow(QMainWindow):
     def show_status(self, message: str, timeout_ms: int = 5000) -> None:
         self.statusBar().showMessage(message, timeout_ms)
 
+    def set_log_folder(self, folder: str) -> None:
+        """Where Help > Open Log Folder leads (known once logging has started)."""
+        self._log_folder = folder
+
     def open_log_folder(self) -> None:
         if self._log_folder:
             QDesktopServices.openUrl(QUrl.fromLocalFile(self._log_folder))

@@ -49,7 +49,7 @@ def test_smoke_creates_the_default_database_and_log(tmp_path: Path) -> None:
     connection.close()
     assert revision and users == (1,) and journal == ("wal",)
     log = tmp_path / "state" / "mantra-desktop" / "log" / "mantra-desktop.log"
-    assert "Starting Mantra Desktop" in log.read_text()
+    assert "Started Mantra Desktop" in log.read_text()
 
 
 def test_smoke_on_postgresql(tmp_path: Path, postgres_server: PostgresPeer) -> None:

@@ -121,10 +121,10 @@ def test_the_rule_catches_a_breach(tmp_path: Path) -> None:
 
 
 def test_the_window_paints_before_the_heavy_libraries_load() -> None:
-    """What runs before the first paint imports no database or network library.
+    """What runs before the first paint imports no database, network or loop.
 
-    The window is shown first and the database opened after, so the modules
-    loaded up to ``window.show()`` must stay light.
+    The window is shown with Qt alone; the asyncio loop, the database and the
+    services come after, so the modules loaded up to the paint stay light.
     """
     import subprocess
     import sys
@@ -134,10 +134,26 @@ def test_the_window_paints_before_the_heavy_libraries_load() -> None:
         "import mantra_desktop.cli as cli\n"
         "cli.build_parser().parse_args([])\n"
         "import mantra_desktop.app, mantra_desktop.ui.main_window\n"
-        "heavy = ('sqlalchemy', 'alembic', 'httpx', 'keyring', 'google', 'asyncpg')\n"
+        "heavy = ('sqlalchemy', 'alembic', 'httpx', 'keyring', 'google', 'asyncio')\n"
         "print(' '.join(sorted(m for m in heavy if m in sys.modules)))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_command_names_match_the_registered_commands() -> None:
+    """The window's fast path skips loading commands by their names."""
+    import argparse
+
+    from mantra_desktop.cli import COMMAND_NAMES, build_parser
+
+    parser = build_parser()
+    registered = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    assert registered == COMMAND_NAMES
