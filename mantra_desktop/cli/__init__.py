@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import mantra_desktop
 from mantra_desktop import APP_ID
@@ -28,7 +29,8 @@ class _VersionAction(argparse.Action):
     """Print the version, read from the package metadata only when asked."""
 
     def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+        options: dict[str, Any] = {**kwargs, "nargs": 0}
+        super().__init__(option_strings, dest, **options)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         parser.exit(message=f"{mantra_desktop.__version__}\n")
