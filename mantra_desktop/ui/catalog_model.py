@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,6 +30,7 @@ from mantra_desktop.services.catalog import (
 )
 from mantra_desktop.ui.bridge import AsyncRunner
 from mantra_desktop.ui.errors import user_message
+from mantra_desktop.ui.record_table import RecordTableModel
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def updated_label(moment: datetime) -> str:
     return moment.astimezone().strftime("%d %b %Y")
 
 
-class CatalogModel(QAbstractTableModel):
+class CatalogModel(RecordTableModel):
     """Mantra rows matching the current query, loaded in pages.
 
     Signals:
@@ -60,6 +60,7 @@ class CatalogModel(QAbstractTableModel):
 
     NAME, APPS, TRIGGER, UPDATED = range(4)
     HEADERS = ("Name", "Apps", "Trigger", "Updated")
+    headers = HEADERS
     SORT_FOR_COLUMN = {
         NAME: SortKey.NAME,
         APPS: SortKey.APPS,
@@ -78,7 +79,6 @@ class CatalogModel(QAbstractTableModel):
         self._catalog = catalog
         self._runner = runner
         self._page_size = page_size
-        self._rows: list[MantraSummary] = []
         self._total = 0
         self._query = MantraQuery()
         self._generation = 0
@@ -128,35 +128,29 @@ class CatalogModel(QAbstractTableModel):
             return
         self._searching = False
         self.beginResetModel()
-        self._rows = list(page.rows)
+        self._records = list(page.rows)
         self._total = page.total
         self.endResetModel()
         self.loaded.emit(self._total)
 
     def summary(self, row: int) -> MantraSummary | None:
         """The mantra shown on ``row``, or None outside the loaded rows."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, mantra_id: str) -> int:
-        """The loaded row showing ``mantra_id``, or -1."""
-        for row, summary in enumerate(self._rows):
-            if summary.id == mantra_id:
-                return row
-        return -1
+        summary: MantraSummary | None = self.record_at(row)
+        return summary
 
     # -- paging (Qt overrides) --------------------------------------------
 
     def canFetchMore(self, parent: ModelIndex = _ROOT) -> bool:  # Qt override
         if parent.isValid() or self._fetching or self._searching:
             return False
-        return len(self._rows) < self._total
+        return len(self._records) < self._total
 
     def fetchMore(self, parent: ModelIndex = _ROOT) -> None:  # Qt override
         if not self.canFetchMore(parent):
             return
         self._fetching = True
         generation = self._generation
-        offset = len(self._rows)
+        offset = len(self._records)
         self._runner.run(
             "catalog.page",
             self._read_page(generation, offset),
@@ -173,42 +167,22 @@ class CatalogModel(QAbstractTableModel):
                 self._fetching = False
 
     def _append(self, generation: int, offset: int, rows: list[MantraSummary]) -> None:
-        if generation != self._generation or offset != len(self._rows) or not rows:
+        if generation != self._generation or offset != len(self._records) or not rows:
             return
-        first = len(self._rows)
+        first = len(self._records)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows.extend(rows)
+        self._records.extend(rows)
         self.endInsertRows()
-        logger.debug("Loaded catalog rows %s to %s", first, len(self._rows))
+        logger.debug("Loaded catalog rows %s to %s", first, len(self._records))
 
     # -- table (Qt overrides) ---------------------------------------------
-
-    def rowCount(self, parent: ModelIndex = _ROOT) -> int:  # Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = _ROOT) -> int:  # Qt override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # Qt override
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(  # Qt override
         self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._records):
             return None
-        summary = self._rows[index.row()]
+        summary = self._records[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.NAME:
