@@ -21,7 +21,7 @@ from mantra_desktop.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
     complain,
-    run_command,
+    runs,
     say,
 )
 
@@ -35,16 +35,13 @@ LIST_PAGE = 500
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's sub-commands to the parser."""
-    from mantra_desktop.cli import add_common_options
-
     importing = commands.add_parser(
         "import",
         help="import n8n workflow files and folders into the catalog",
         description="Import n8n workflow files, and every .json file in folders.",
     )
     importing.add_argument("paths", nargs="+", metavar="PATH", type=Path)
-    add_common_options(importing, in_command=True)
-    importing.set_defaults(run=lambda args: run_command(_import, args))
+    runs(importing, _import)
 
     exporting = commands.add_parser(
         "export",
@@ -60,8 +57,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="where to write it (default: a file named after the mantra; "
         "- for standard output)",
     )
-    add_common_options(exporting, in_command=True)
-    exporting.set_defaults(run=lambda args: run_command(_export, args))
+    runs(exporting, _export)
 
     listing = commands.add_parser(
         "list",
@@ -72,8 +68,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument(
         "--app", metavar="APP", action="append", default=[], help="repeatable"
     )
-    add_common_options(listing, in_command=True)
-    listing.set_defaults(run=lambda args: run_command(_list, args))
+    runs(listing, _list)
 
 
 async def _import(services: Services, args: argparse.Namespace) -> int:

@@ -26,6 +26,14 @@ EXIT_UNEXPECTED = 3
 CommandBody = Callable[["Services", argparse.Namespace], Awaitable[int]]
 
 
+def runs(parser: argparse.ArgumentParser, body: CommandBody) -> None:
+    """Make ``parser``'s command run ``body``, and accept the common options."""
+    from mantra_desktop.cli import add_common_options
+
+    add_common_options(parser, in_command=True)
+    parser.set_defaults(run=lambda args: run_command(body, args))
+
+
 def say(line: str) -> None:
     """Write one line of a command's output."""
     sys.stdout.write(line + "\n")
@@ -34,15 +42,6 @@ def say(line: str) -> None:
 def complain(line: str) -> None:
     """Write one line to standard error."""
     sys.stderr.write(line + "\n")
-
-
-def explained_errors() -> tuple[type[BaseException], ...]:
-    from mantra_desktop.n8n.errors import N8nError
-    from mantra_desktop.repositories.errors import RepositoryError
-    from mantra_desktop.secrets import KeychainError
-    from mantra_desktop.services.errors import ServiceError
-
-    return (ServiceError, RepositoryError, N8nError, KeychainError)
 
 
 async def _open_and_run(body: CommandBody, args: argparse.Namespace) -> int:
@@ -79,6 +78,7 @@ def run_command(body: CommandBody, args: argparse.Namespace) -> int:
     import asyncio
 
     from mantra_desktop.db.errors import DatabaseError
+    from mantra_desktop.services.errors import explained_errors
 
     try:
         return asyncio.run(_open_and_run(body, args))

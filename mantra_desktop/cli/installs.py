@@ -19,7 +19,7 @@ from mantra_desktop.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
     complain,
-    run_command,
+    runs,
     say,
 )
 
@@ -31,11 +31,8 @@ API_KEY_VARIABLE = "MANTRA_N8N_API_KEY"
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's sub-commands to the parser."""
-    from mantra_desktop.cli import add_common_options
-
     servers = commands.add_parser("servers", help="list, add or test n8n servers")
-    add_common_options(servers, in_command=True)
-    servers.set_defaults(run=lambda args: run_command(_list_servers, args))
+    runs(servers, _list_servers)
     actions = servers.add_subparsers(dest="server_command", metavar="ACTION")
     add = actions.add_parser(
         "add",
@@ -44,28 +41,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("name")
     add.add_argument("url")
     add.add_argument("--default", action="store_true", help="make it the default")
-    add_common_options(add, in_command=True)
-    add.set_defaults(run=lambda args: run_command(_add_server, args))
+    runs(add, _add_server)
     test = actions.add_parser("test", help="check a server's version and API key")
     test.add_argument("name")
-    add_common_options(test, in_command=True)
-    test.set_defaults(run=lambda args: run_command(_test_server, args))
+    runs(test, _test_server)
 
     install = commands.add_parser("install", help="install a mantra into a server")
     install.add_argument("mantra", help="the mantra's id or name")
     install.add_argument("--server", help="server name (default: the default one)")
     install.add_argument("--activate", action="store_true", help="activate it")
-    add_common_options(install, in_command=True)
-    install.set_defaults(run=lambda args: run_command(_install, args))
+    runs(install, _install)
 
     listing = commands.add_parser("installations", help="list installations")
-    add_common_options(listing, in_command=True)
-    listing.set_defaults(run=lambda args: run_command(_installations, args))
+    runs(listing, _installations)
 
     uninstall = commands.add_parser("uninstall", help="uninstall an installation")
     uninstall.add_argument("id", help="the installation id (see installations)")
-    add_common_options(uninstall, in_command=True)
-    uninstall.set_defaults(run=lambda args: run_command(_uninstall, args))
+    runs(uninstall, _uninstall)
 
 
 async def _list_servers(services: Services, args: argparse.Namespace) -> int:

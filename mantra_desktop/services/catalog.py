@@ -14,10 +14,12 @@ present ("already in the catalog as <name>") and not stored twice.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from mantra_desktop.models import Mantra, MantraOrigin
 from mantra_desktop.repositories.errors import NotFound
@@ -415,6 +417,25 @@ class CatalogService:
             fields, origin=MantraOrigin.CREATED, user_id=self._user_id
         )
         logger.info("Created the mantra %s", mantra.name)
+        return mantra
+
+    async def add_from_server(
+        self, workflow: Mapping[str, Any], *, source: str
+    ) -> Mantra:
+        """Add a workflow read from an n8n server as a new mantra.
+
+        Raises ServiceError when it is not a workflow the catalog accepts, or
+        when the catalog already holds it.
+        """
+        document = _accepted(json.dumps(workflow))
+        await self._refuse_duplicate(document.content_hash, None)
+        mantra = await self._mantras.create(
+            fields_for(document),
+            origin=MantraOrigin.SERVER,
+            source=source,
+            user_id=self._user_id,
+        )
+        logger.info("Copied %s from %s into the catalog", mantra.name, source)
         return mantra
 
     async def edit(

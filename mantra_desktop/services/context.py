@@ -92,22 +92,24 @@ def build_services(database: Database, paths: AppPaths, user: User) -> Services:
     repositories = Repositories.on(database)
     servers = ServerService(repositories.servers, user.id)
     accounts = AccountService(repositories.google_auth, user, paths.config_dir)
+    catalog = CatalogService(
+        repositories.mantras,
+        user_id=user.id,
+        starter_folder=resources_dir() / "catalog",
+    )
     return Services(
         database=database,
         paths=paths,
         repositories=repositories,
         users=UserService(repositories.users, paths.config_dir),
         current_user=user,
-        catalog=CatalogService(
-            repositories.mantras,
-            user_id=user.id,
-            starter_folder=resources_dir() / "catalog",
-        ),
+        catalog=catalog,
         servers=servers,
         installs=InstallService(
             repositories,
             servers,
             user.id,
+            catalog=catalog,
             google_credentials=InstallCredentials(accounts, repositories.servers),
         ),
         accounts=accounts,

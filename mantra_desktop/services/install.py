@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,6 @@ from mantra_desktop.models import (
     InstallationState,
     Mantra,
     MantraInstallation,
-    MantraOrigin,
     N8nServer,
     new_id,
 )
@@ -55,6 +53,7 @@ from mantra_desktop.n8n import (
     N8nUnsupported,
     Workflow,
 )
+from mantra_desktop.services.catalog import CatalogService
 from mantra_desktop.services.errors import ServiceError
 from mantra_desktop.services.servers import ServerService
 from mantra_desktop.workflows import (
@@ -65,7 +64,6 @@ from mantra_desktop.workflows import (
     check_install,
     derive_facts,
     diff_workflows,
-    parse_document,
     prepare_for_install,
     workflow_fingerprint,
 )
@@ -267,29 +265,20 @@ class _Undo:
 
     def __init__(self) -> None:
         self.workflow_id: str | None = None
-        self.credential_ids: list[str] = []
 
     async def run(self, client: N8nClient) -> None:
-        if self.workflow_id is not None:
-            try:
-                await client.delete_workflow(self.workflow_id)
-            except N8nNotFound:
-                pass
-            except N8nError as error:
-                logger.warning(
-                    "Could not remove workflow %s after a failed install: %s",
-                    self.workflow_id,
-                    error,
-                )
-        for credential_id in self.credential_ids:
-            try:
-                await client.delete_credential(credential_id)
-            except N8nError as error:
-                logger.warning(
-                    "Could not remove credential %s after a failed install: %s",
-                    credential_id,
-                    error,
-                )
+        if self.workflow_id is None:
+            return
+        try:
+            await client.delete_workflow(self.workflow_id)
+        except N8nNotFound:
+            pass
+        except N8nError as error:
+            logger.warning(
+                "Could not remove workflow %s after a failed install: %s",
+                self.workflow_id,
+                error,
+            )
 
 
 class _ServerTags:
@@ -376,8 +365,10 @@ class InstallService:
         servers: ServerService,
         user_id: str,
         *,
+        catalog: CatalogService | None = None,
         google_credentials: GoogleCredentialFactory | None = None,
     ) -> None:
+        self._catalog = catalog
         self._mantras = repositories.mantras
         self._installations = repositories.installations
         self._servers = servers
@@ -504,7 +495,7 @@ class InstallService:
             and self.google_credentials is None
         ):
             raise ServiceError(
-                "Creating credentials from a Google account is not available yet: "
+                "Creating credentials from a Google account is not set up here: "
                 "bind an existing credential or leave it for later."
             )
         references: dict[tuple[str, str], Mapping[str, str] | None] = {}
@@ -597,7 +588,9 @@ class InstallService:
                     workflow_hash=stored_hash,
                     bindings={
                         **row.bindings,
-                        "created_credentials": list(undo.credential_ids),
+                        # An install makes no credential of its own: those made
+                        # from a linked account belong to the account.
+                        "created_credentials": [],
                         "credentials": [
                             _binding_record(r, chosen[r.key])
                             if chosen[r.key].kind is not BindingKind.GOOGLE_ACCOUNT
@@ -709,9 +702,9 @@ class InstallService:
     async def uninstall(self, installation_id: str) -> None:
         """Delete the workflow from its server and mark the installation removed.
 
-        A workflow already gone from the server is not an error. Credentials the
-        install created are deleted too; a credential made from a linked account
-        is not (the account owns it and other installations may use it).
+        A workflow already gone from the server is not an error. Credentials
+        stay: one made from a linked account belongs to the account, and other
+        installations may use it.
         """
         row = await self._installations.require(installation_id)
         if row.state == InstallationState.PENDING:
@@ -723,11 +716,6 @@ class InstallService:
                     await client.delete_workflow(row.n8n_workflow_id)
                 except N8nNotFound:
                     logger.info("Workflow %s was already gone", row.n8n_workflow_id)
-                for credential_id in (row.bindings or {}).get(
-                    "created_credentials", []
-                ):
-                    with contextlib.suppress(N8nNotFound):
-                        await client.delete_credential(credential_id)
         await self._installations.mark_removed(installation_id)
         logger.info("Uninstalled installation %s", installation_id)
 
@@ -825,27 +813,13 @@ class InstallService:
 
     async def copy_to_catalog(self, server_id: str, workflow_id: str) -> Mantra:
         """Copy a server's workflow into the catalog as a new mantra."""
-        from mantra_desktop.services.catalog import fields_for
-
+        if self._catalog is None:
+            raise ServiceError("The catalog is not available here.")
         server = await self._servers.get(server_id)
         async with await self._servers.client(server) as client:
             workflow = await client.get_workflow(workflow_id)
-        raw = json.dumps(workflow).encode("utf-8")
         source = f"{server.base_url}/workflow/{workflow_id}"
-        result = parse_document(raw, source=source)
-        if not result.accepted:
-            reason = result.rejected[0].reason if result.rejected else "not a workflow"
-            raise ServiceError(f"The workflow cannot become a mantra: {reason}")
-        document = result.accepted[0]
-        existing = await self._mantras.find_by_hash(document.content_hash)
-        if existing is not None:
-            raise ServiceError(f"The catalog already holds it as {existing.name!r}.")
-        return await self._mantras.create(
-            fields_for(document),
-            origin=MantraOrigin.SERVER,
-            source=source,
-            user_id=self._user_id,
-        )
+        return await self._catalog.add_from_server(workflow, source=source)
 
     # -- crash recovery ---------------------------------------------------
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +31,7 @@ from mantra_desktop.ui.accounts_model import AccountsModel
 from mantra_desktop.ui.bridge import AsyncRunner, dialog_result
 from mantra_desktop.ui.main_window import MainWindow, connect_action
 from mantra_desktop.ui.oauth_client_dialog import OAuthClientDialog
+from mantra_desktop.ui.record_table import page_title, record_view
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +71,7 @@ class AccountsPage(QWidget):
     def _init_header(self, layout: QVBoxLayout) -> None:
         row = QHBoxLayout()
         titles = QVBoxLayout()
-        title = QLabel("Google accounts")
-        title.setStyleSheet("font-size: 18pt; font-weight: 600")
+        title = page_title("Google accounts")
         self.client_label = QLabel()
         self.client_label.setWordWrap(True)
         titles.addWidget(title)
@@ -89,13 +87,8 @@ class AccountsPage(QWidget):
         layout.addLayout(row)
 
     def _init_table(self, layout: QVBoxLayout) -> None:
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_view(self.model)
         self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setStyleSheet(
             "QTableView::item { padding: 0 12px; }"

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -38,6 +37,7 @@ from mantra_desktop.ui.catalog_model import MANTRA_ID_ROLE
 from mantra_desktop.ui.install_dialog import open_install_dialog
 from mantra_desktop.ui.installed_model import InstalledModel
 from mantra_desktop.ui.main_window import MainWindow, connect_action
+from mantra_desktop.ui.record_table import page_title, record_view
 from mantra_desktop.ui.runs_dialog import RunsDialog
 from mantra_desktop.ui.servers_page import ServersPage
 from mantra_desktop.ui.update_dialog import UpdateDialog
@@ -63,23 +63,10 @@ class InstalledPage(QWidget):
         self._installs = installs
         self._runner = runner
         self.model = InstalledModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = record_view(self.model)
         self.table.doubleClicked.connect(lambda _index: self.open_in_editor())
 
-        title = QLabel("Installed mantras")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = page_title("Installed mantras")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
 

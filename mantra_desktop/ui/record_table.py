@@ -1,4 +1,4 @@
-"""A table model over a list of records that each carry an ``id``.
+"""A table model over a list of records that each carry an ``id``, and its view.
 
 The Installed, Servers and Accounts pages show such lists; each model names
 its columns and says what a cell shows, and this base does the rest.
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -71,3 +72,29 @@ class RecordTableModel(QAbstractTableModel):
         ):
             return self.headers[section]
         return None
+
+
+def record_view(model: RecordTableModel) -> QTableView:
+    """A view of ``model`` as the pages show lists: whole rows, one at a time."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+def page_title(text: str) -> QLabel:
+    """The heading at the top of a page."""
+    title = QLabel(text)
+    title.setObjectName("PageTitle")
+    font = title.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    title.setFont(font)
+    return title

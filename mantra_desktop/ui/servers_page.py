@@ -18,14 +18,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +31,12 @@ from mantra_desktop.models import N8nServer
 from mantra_desktop.services.context import Services
 from mantra_desktop.services.servers import ConnectionReport
 from mantra_desktop.ui.bridge import AsyncRunner, dialog_result
-from mantra_desktop.ui.record_table import AnyIndex, RecordTableModel
+from mantra_desktop.ui.record_table import (
+    AnyIndex,
+    RecordTableModel,
+    page_title,
+    record_view,
+)
 from mantra_desktop.ui.servers_copy_dialog import ServerWorkflowsDialog
 from mantra_desktop.ui.servers_dialog import ServerDialog
 
@@ -136,23 +138,10 @@ class ServersPage(QWidget):
         self._services = services
         self._runner = runner
         self.model = ServersModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = record_view(self.model)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
 
-        title = QLabel("n8n servers")
-        title.setObjectName("PageTitle")
-        title_font = title.font()
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
-        title_font.setBold(True)
-        title.setFont(title_font)
+        title = page_title("n8n servers")
         self.empty_hint = QLabel(
             "No server yet. Add your n8n server with its address and an API key "
             "(n8n: Settings > n8n API)."

@@ -25,6 +25,7 @@ from mantra_desktop.n8n import (
     N8nUnsupported,
     Workflow,
 )
+from tests.integration.install_support import node, set_node
 from tests.peers.n8n import N8nPeer
 from tests.peers.slow_server import SilentServer, refused_address
 
@@ -40,30 +41,8 @@ def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:10]}"
 
 
-def node(name: str, node_type: str, version: float, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "name": name,
-        "type": node_type,
-        "typeVersion": version,
-        "position": [0, 0],
-        "parameters": {},
-        **fields,
-    }
-
-
-def set_node(value: str) -> dict[str, Any]:
-    assignment = {"id": "a1", "name": "hello", "value": value, "type": "string"}
-    return node(
-        "Edit Fields",
-        "n8n-nodes-base.set",
-        3.4,
-        parameters={"assignments": {"assignments": [assignment]}, "options": {}},
-    )
-
-
 def workflow_body(name: str, trigger: dict[str, Any], value: str) -> dict[str, Any]:
-    step = set_node(value)
+    step = set_node("Edit Fields", value)
     edge = {"node": step["name"], "type": "main", "index": 0}
     return {
         "name": name,

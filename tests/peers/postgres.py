@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,15 +38,25 @@ def _version_key(path: str) -> float:
         return 0.0
 
 
-def install() -> None:
-    """Install Debian's PostgreSQL server if it is missing."""
+def install(say: Callable[[str], None] = lambda _line: None) -> None:
+    """Install Debian's PostgreSQL server with apt-get if it is missing."""
     if postgres_bin_dir() is not None:
+        say("postgresql: already installed")
         return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        raise RuntimeError(
+            "PostgreSQL is missing; install it as root: apt-get install -y postgresql"
+        )
+    say("postgresql: apt-get install -y postgresql")
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=environment)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=environment
+        ["apt-get", "install", "-y", "-qq", "postgresql"],
+        check=True,
+        env=environment,
+        stdout=subprocess.DEVNULL,
     )
+    say("postgresql: installed")
 
 
 def _free_port() -> int:
